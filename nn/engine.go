@@ -1,0 +1,17 @@
+package nn
+
+import "gorgonia.org/tensor"
+
+// Func is model code: it receives a backend and input tensors and returns
+// output tensors. Engines call it to build or run a computation.
+type Func func(b Backend, inputs []Tensor) []Tensor
+
+// Engine runs model code on a backend. The graph backend builds a Gorgonia
+// graph and runs it; the CUDA backend launches kernels as fn runs.
+type Engine interface {
+	// Run calls fn on a backend with the given inputs and returns copies
+	// of its outputs. A training engine also writes the gradient of output
+	// 0 (a scalar) with respect to every trainable parameter fn used into
+	// that parameter's Grad.
+	Run(fn Func, inputs ...*tensor.Dense) ([]*tensor.Dense, error)
+}
