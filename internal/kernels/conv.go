@@ -111,7 +111,7 @@ func Col2im[T Float](g Geom, cols, big []T) {
 // Conv describes one Conv2d call: input [N,C,H,W], weight [O,C/G,KH,KW],
 // output [N,O,OH,OW].
 type Conv struct {
-	N, C, H, W, O, OH, OW int
+	N, C, H, W, O, OH, OW  int
 	KH, KW, SH, SW, DH, DW int
 	PT, PL                 int
 	Groups                 int
@@ -201,7 +201,7 @@ func ConvBackwardWeight[T Float](c Conv, x, gy, gw, scratch []T) {
 // ConvT describes one ConvTranspose2d call: input [N,C,H,W], weight
 // [C,O/G,KH,KW], output [N,O,OH,OW]; PT/PL are cropped from the output.
 type ConvT struct {
-	N, C, H, W, O, OH, OW int
+	N, C, H, W, O, OH, OW  int
 	KH, KW, SH, SW, DH, DW int
 	PT, PL                 int
 	Groups                 int
