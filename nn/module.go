@@ -172,6 +172,24 @@ func IgnoreUnexpected(keep func(key string) bool) LoadOption {
 // key, unexpected key and shape mismatch at once. A parameter whose Value is
 // nil takes the file's shape.
 func LoadStateDict(model any, sd *nt.StateDict, opts ...LoadOption) error {
+	params, converted, err := prepareLoad(model, sd, opts)
+	if err != nil {
+		return err
+	}
+	for i, np := range params {
+		np.Param.Value = converted[i]
+	}
+	return nil
+}
+
+// CheckStateDict reports whether LoadStateDict would succeed, without
+// changing the model.
+func CheckStateDict(model any, sd *nt.StateDict, opts ...LoadOption) error {
+	_, _, err := prepareLoad(model, sd, opts)
+	return err
+}
+
+func prepareLoad(model any, sd *nt.StateDict, opts []LoadOption) ([]NamedParam, []*tensor.Dense, error) {
 	var cfg loadConfig
 	for _, o := range opts {
 		o(&cfg)
@@ -182,7 +200,7 @@ func LoadStateDict(model any, sd *nt.StateDict, opts ...LoadOption) error {
 	converted := make([]*tensor.Dense, len(params))
 	for i, np := range params {
 		if seen[np.Name] {
-			return fmt.Errorf("nn: model has two parameters named %q", np.Name)
+			return nil, nil, fmt.Errorf("nn: model has two parameters named %q", np.Name)
 		}
 		seen[np.Name] = true
 		t, ok := sd.Get(np.Name)
@@ -211,12 +229,9 @@ func LoadStateDict(model any, sd *nt.StateDict, opts ...LoadOption) error {
 		}
 	}
 	if len(le.Missing)+len(le.Unexpected)+len(le.Mismatched)+len(le.Invalid) > 0 {
-		return &le
+		return nil, nil, &le
 	}
-	for i, np := range params {
-		np.Param.Value = converted[i]
-	}
-	return nil
+	return params, converted, nil
 }
 
 // convert returns a tensor of dtype dt holding t's values; it may return t

@@ -1,0 +1,118 @@
+// Package checkpoint saves and restores training state: a model's weights
+// and buffers, its optimizer's state, its configuration (JSON) and where the
+// run stands, in one safetensors file written atomically (temporary file,
+// fsync, rename), so a crash never leaves a half-written checkpoint and the
+// previous one stays intact until the new one is complete.
+//
+// Keys are "model/<name>" and "optimizer/<name>"; the file's metadata holds
+// "format", "config" and "progress" as JSON strings, so ordinary
+// safetensors tools can read it.
+package checkpoint
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/neurolatent/neurolatent/nn"
+	"github.com/neurolatent/neurolatent/nn/optim"
+	nt "github.com/neurolatent/neurolatent/tensor"
+)
+
+// Format identifies checkpoint files.
+const Format = "neurolatent-checkpoint-v1"
+
+// Progress is where a training run stands. Training loops derive every
+// random choice from Seed and the step or epoch, so restoring Progress is
+// enough to continue exactly as an uninterrupted run would.
+type Progress struct {
+	Step  int                `json:"step"`
+	Epoch int                `json:"epoch"`
+	Seed  uint64             `json:"seed"`
+	Extra map[string]float64 `json:"extra,omitempty"`
+}
+
+const (
+	modelPrefix = "model/"
+	optPrefix   = "optimizer/"
+)
+
+// Save writes model, the optimizer's state (opt may be nil), config
+// (anything encoding/json accepts, or nil) and progress to path.
+func Save(path string, model any, config any, opt optim.Optimizer, p Progress) error {
+	sd := nt.NewStateDict()
+	for _, np := range nn.Params(model) {
+		if np.Param.Value != nil {
+			sd.Set(modelPrefix+np.Name, np.Param.Value)
+		}
+	}
+	if opt != nil {
+		st := opt.State()
+		for _, k := range st.Keys() {
+			t, _ := st.Get(k)
+			sd.Set(optPrefix+k, t)
+		}
+	}
+	cfg, err := json.Marshal(config)
+	if err != nil {
+		return fmt.Errorf("checkpoint: %s: encoding config: %w", path, err)
+	}
+	prog, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("checkpoint: %s: encoding progress: %w", path, err)
+	}
+	sd.Metadata = map[string]string{"format": Format, "config": string(cfg), "progress": string(prog)}
+	if err := nt.SaveSafetensors(path, sd); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
+}
+
+// Load restores model and opt (which may be nil) from path and decodes the
+// configuration into config (a pointer, or nil to skip). The model must
+// have the checkpoint's architecture: every key must match (nn.LoadError
+// lists every difference). Nothing is changed unless everything fits.
+func Load(path string, model any, config any, opt optim.Optimizer) (Progress, error) {
+	var p Progress
+	sd, err := nt.LoadSafetensors(path)
+	if err != nil {
+		return p, fmt.Errorf("checkpoint: %w", err)
+	}
+	if f := sd.Metadata["format"]; f != Format {
+		return p, fmt.Errorf("checkpoint: %s: format %q, want %q", path, f, Format)
+	}
+	if err := json.Unmarshal([]byte(sd.Metadata["progress"]), &p); err != nil {
+		return p, fmt.Errorf("checkpoint: %s: progress: %w", path, err)
+	}
+	if config != nil {
+		if err := json.Unmarshal([]byte(sd.Metadata["config"]), config); err != nil {
+			return p, fmt.Errorf("checkpoint: %s: config: %w", path, err)
+		}
+	}
+	weights, state := nt.NewStateDict(), nt.NewStateDict()
+	for _, k := range sd.Keys() {
+		t, _ := sd.Get(k)
+		switch {
+		case strings.HasPrefix(k, modelPrefix):
+			weights.Set(strings.TrimPrefix(k, modelPrefix), t)
+		case strings.HasPrefix(k, optPrefix):
+			state.Set(strings.TrimPrefix(k, optPrefix), t)
+		default:
+			return p, fmt.Errorf("checkpoint: %s: unexpected key %q", path, k)
+		}
+	}
+	// Validate the model first, so that a checkpoint of another
+	// architecture changes neither the model nor the optimizer.
+	if err := nn.CheckStateDict(model, weights); err != nil {
+		return p, fmt.Errorf("checkpoint: %s: %w", path, err)
+	}
+	if opt != nil {
+		if err := opt.LoadState(state); err != nil {
+			return p, fmt.Errorf("checkpoint: %s: %w", path, err)
+		}
+	}
+	if err := nn.LoadStateDict(model, weights); err != nil {
+		return p, fmt.Errorf("checkpoint: %s: %w", path, err)
+	}
+	return p, nil
+}
