@@ -39,12 +39,14 @@ type backend[T Float] struct {
 	inputs   []*G.Node
 	err      error
 	nconst   int
+	children map[*G.Node][]*G.Node // op node -> its inputs (see autodiff.go)
+	opOrder  []*G.Node             // op nodes in creation order
 }
 
 var _ nn.Backend = (*backend[float32])(nil)
 
 func newBackend[T Float](training bool) *backend[T] {
-	return &backend[T]{g: G.NewGraph(), training: training, params: map[*nn.Param]*G.Node{}}
+	return &backend[T]{g: G.NewGraph(), training: training, params: map[*nn.Param]*G.Node{}, children: map[*G.Node][]*G.Node{}}
 }
 
 func dtypeOf[T Float]() tensor.Dtype {
@@ -167,6 +169,7 @@ func (b *backend[T]) add(op G.Op, inputs ...*G.Node) nn.Tensor {
 	if err != nil {
 		return b.failf("%v: %v", op, err)
 	}
+	b.record(n, inputs)
 	return &Node{n}
 }
 

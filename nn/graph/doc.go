@@ -14,6 +14,12 @@
 // mode between machines. Here a training graph and an inference graph of the
 // same model are separate graphs sharing only the host parameters.
 //
+// Gradients come from the ops' symbolic derivatives (Gorgonia's SDOp),
+// assembled by the backend's own reverse sweep rather than Gorgonia's
+// Backpropagate, which caches derivatives on nodes and so cannot give
+// several losses over one shared forward pass their own gradients
+// (Objectives; a VAE-GAN's encoder, decoder and discriminator need this).
+//
 // Use Compile for reuse (a Program caches graphs by input shape), or
 // NewEngine for the nn.Engine interface. Training programs (option
 // Training) write the gradient of their scalar loss into each trainable

@@ -34,6 +34,12 @@ func newBase(name, params string, dt tensor.Dtype, out []int, inputs ...*G.Node)
 	return opBase{name: name, params: params, inDims: dims, outShape: tensor.Shape(slices.Clone(out)), dt: dt}
 }
 
+// newGradBase is newBase for a gradient op: the forward op's identity is
+// part of the hash, so gradient ops of different forward ops never merge.
+func newGradBase(name string, fwd G.Op, params string, dt tensor.Dtype, out []int, inputs ...*G.Node) opBase {
+	return newBase(name, fmt.Sprintf("%s@%p", params, fwd), dt, out, inputs...)
+}
+
 func (o *opBase) Arity() int { return len(o.inDims) }
 
 func typeOfDims(d int, a hm.TypeVariable) hm.Type {

@@ -29,7 +29,7 @@ func (o *unaryOp[T]) Do(vs ...G.Value) (G.Value, error) {
 func (o *unaryOp[T]) DiffWRT(int) []bool { return []bool{true} }
 
 func (o *unaryOp[T]) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	g := &unaryGradOp[T]{opBase: newBase("unary_grad", o.params, o.dt, in[0].Shape(), in[0], out, grad), f: o.f}
+	g := &unaryGradOp[T]{opBase: newGradBase("unary_grad", o, o.params, o.dt, in[0].Shape(), in[0], out, grad), f: o.f}
 	n, err := apply(g, in[0], out, grad)
 	return G.Nodes{n}, err
 }
@@ -84,7 +84,7 @@ func (o *binaryOp[T]) DiffWRT(int) []bool { return []bool{true, true} }
 func (o *binaryOp[T]) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	res := make(G.Nodes, 2)
 	for i := range 2 {
-		g := &binaryGradOp[T]{opBase: newBase("binary_grad", fmt.Sprintf("%v,%d", o.op, i), o.dt, in[i].Shape(), in[0], in[1], out, grad),
+		g := &binaryGradOp[T]{opBase: newGradBase("binary_grad", o, fmt.Sprintf("%v,%d", o.op, i), o.dt, in[i].Shape(), in[0], in[1], out, grad),
 			fwd: o, which: i}
 		n, err := apply(g, in[0], in[1], out, grad)
 		if err != nil {
@@ -157,7 +157,7 @@ func (o *reduceOp[T]) Do(vs ...G.Value) (G.Value, error) {
 func (o *reduceOp[T]) DiffWRT(int) []bool { return []bool{true} }
 
 func (o *reduceOp[T]) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	g := &broadcastOp[T]{opBase: newBase("reduce_grad", o.params, o.dt, o.xShape, grad), keep: o.keep, scale: o.scale}
+	g := &broadcastOp[T]{opBase: newGradBase("reduce_grad", o, o.params, o.dt, o.xShape, grad), keep: o.keep, scale: o.scale}
 	n, err := apply(g, grad)
 	return G.Nodes{n}, err
 }

@@ -43,11 +43,11 @@ func (o *convOp[T]) DiffWRT(n int) []bool { return trues(n) }
 func (o *convOp[T]) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	res := make(G.Nodes, len(in))
 	var err error
-	res[0], err = apply(&convGradOp[T]{opBase: newBase("conv_grad_x", o.params, o.dt, in[0].Shape(), grad, in[1]), fwd: o, which: 0}, grad, in[1])
+	res[0], err = apply(&convGradOp[T]{opBase: newGradBase("conv_grad_x", o, o.params, o.dt, in[0].Shape(), grad, in[1]), fwd: o, which: 0}, grad, in[1])
 	if err != nil {
 		return nil, err
 	}
-	res[1], err = apply(&convGradOp[T]{opBase: newBase("conv_grad_w", o.params, o.dt, in[1].Shape(), in[0], grad), fwd: o, which: 1}, in[0], grad)
+	res[1], err = apply(&convGradOp[T]{opBase: newGradBase("conv_grad_w", o, o.params, o.dt, in[1].Shape(), in[0], grad), fwd: o, which: 1}, in[0], grad)
 	if err != nil {
 		return nil, err
 	}
@@ -158,11 +158,11 @@ func (o *convTOp[T]) DiffWRT(n int) []bool { return trues(n) }
 func (o *convTOp[T]) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	res := make(G.Nodes, len(in))
 	var err error
-	res[0], err = apply(&convTGradOp[T]{opBase: newBase("convT_grad_x", o.params, o.dt, in[0].Shape(), grad, in[1]), fwd: o, which: 0}, grad, in[1])
+	res[0], err = apply(&convTGradOp[T]{opBase: newGradBase("convT_grad_x", o, o.params, o.dt, in[0].Shape(), grad, in[1]), fwd: o, which: 0}, grad, in[1])
 	if err != nil {
 		return nil, err
 	}
-	res[1], err = apply(&convTGradOp[T]{opBase: newBase("convT_grad_w", o.params, o.dt, in[1].Shape(), in[0], grad), fwd: o, which: 1}, in[0], grad)
+	res[1], err = apply(&convTGradOp[T]{opBase: newGradBase("convT_grad_w", o, o.params, o.dt, in[1].Shape(), in[0], grad), fwd: o, which: 1}, in[0], grad)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +254,7 @@ func (o *linearOp[T]) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 		case 2:
 			args = G.Nodes{grad}
 		}
-		n, err := apply(&linearGradOp[T]{opBase: newBase("linear_grad", fmt.Sprint(i), o.dt, in[i].Shape(), args...), fwd: o, which: i}, args...)
+		n, err := apply(&linearGradOp[T]{opBase: newGradBase("linear_grad", o, fmt.Sprint(i), o.dt, in[i].Shape(), args...), fwd: o, which: i}, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -346,7 +346,7 @@ func (o *matmulOp[T]) DiffWRT(int) []bool { return []bool{true, true} }
 func (o *matmulOp[T]) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	res := make(G.Nodes, 2)
 	for i := range 2 {
-		n, err := apply(&matmulGradOp[T]{opBase: newBase("matmul_grad", fmt.Sprint(o.params, i), o.dt, in[i].Shape(), in[0], in[1], grad), fwd: o, which: i},
+		n, err := apply(&matmulGradOp[T]{opBase: newGradBase("matmul_grad", o, fmt.Sprint(o.params, i), o.dt, in[i].Shape(), in[0], in[1], grad), fwd: o, which: i},
 			in[0], in[1], grad)
 		if err != nil {
 			return nil, err

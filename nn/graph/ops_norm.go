@@ -75,7 +75,7 @@ func indexZero(t *tensor.Dense) []int { return make([]int, t.Dims()) }
 func (o *bnTrainOp[T]) DiffWRT(int) []bool { return []bool{true} }
 
 func (o *bnTrainOp[T]) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	n, err := apply(&bnTrainGradOp[T]{opBase: newBase("batchnorm_grad", o.params, o.dt, in[0].Shape(), out, grad), fwd: o}, out, grad)
+	n, err := apply(&bnTrainGradOp[T]{opBase: newGradBase("batchnorm_grad", o, o.params, o.dt, in[0].Shape(), out, grad), fwd: o}, out, grad)
 	return G.Nodes{n}, err
 }
 
@@ -116,7 +116,7 @@ func (o *invStdOp[T]) Do(vs ...G.Value) (G.Value, error) {
 func (o *invStdOp[T]) DiffWRT(int) []bool { return []bool{true} }
 
 func (o *invStdOp[T]) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	n, err := apply(&invStdGradOp[T]{newBase("invstd_grad", o.params, o.dt, in[0].Shape(), out, grad)}, out, grad)
+	n, err := apply(&invStdGradOp[T]{newGradBase("invstd_grad", o, o.params, o.dt, in[0].Shape(), out, grad)}, out, grad)
 	return G.Nodes{n}, err
 }
 
@@ -234,7 +234,7 @@ func (o *channelAffineOp[T]) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, er
 	res := make(G.Nodes, len(in))
 	args := append(append(G.Nodes{}, in...), grad)
 	for i := range in {
-		n, err := apply(&channelAffineGradOp[T]{opBase: newBase("channel_affine_grad", fmt.Sprint(o.params, i), o.dt, in[i].Shape(), args...), fwd: o, which: i}, args...)
+		n, err := apply(&channelAffineGradOp[T]{opBase: newGradBase("channel_affine_grad", o, fmt.Sprint(o.params, i), o.dt, in[i].Shape(), args...), fwd: o, which: i}, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -353,7 +353,7 @@ func (o *sigmaOp[T]) DiffWRT(int) []bool { return []bool{true} }
 // SymDiff: with u and v held constant, d sigma / dW = u v^T (as PyTorch,
 // which computes them without gradient).
 func (o *sigmaOp[T]) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	n, err := apply(&sigmaGradOp[T]{opBase: newBase("sigma_grad", o.params, o.dt, in[0].Shape(), grad), fwd: o}, grad)
+	n, err := apply(&sigmaGradOp[T]{opBase: newGradBase("sigma_grad", o, o.params, o.dt, in[0].Shape(), grad), fwd: o}, grad)
 	return G.Nodes{n}, err
 }
 

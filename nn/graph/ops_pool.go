@@ -32,7 +32,7 @@ func (o *maxPoolOp[T]) Do(vs ...G.Value) (G.Value, error) {
 func (o *maxPoolOp[T]) DiffWRT(int) []bool { return []bool{true} }
 
 func (o *maxPoolOp[T]) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	n, err := apply(&maxPoolGradOp[T]{opBase: newBase("maxpool_grad", o.params, o.dt, in[0].Shape(), grad), fwd: o}, grad)
+	n, err := apply(&maxPoolGradOp[T]{opBase: newGradBase("maxpool_grad", o, o.params, o.dt, in[0].Shape(), grad), fwd: o}, grad)
 	return G.Nodes{n}, err
 }
 
@@ -86,7 +86,7 @@ func (o *softmaxOp[T]) Do(vs ...G.Value) (G.Value, error) {
 func (o *softmaxOp[T]) DiffWRT(int) []bool { return []bool{true} }
 
 func (o *softmaxOp[T]) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	n, err := apply(&softmaxGradOp[T]{opBase: newBase("softmax_grad", o.params, o.dt, in[0].Shape(), out, grad), fwd: o}, out, grad)
+	n, err := apply(&softmaxGradOp[T]{opBase: newGradBase("softmax_grad", o, o.params, o.dt, in[0].Shape(), out, grad), fwd: o}, out, grad)
 	return G.Nodes{n}, err
 }
 

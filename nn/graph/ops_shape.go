@@ -104,7 +104,7 @@ func (o *sliceOp[T]) Do(vs ...G.Value) (G.Value, error) {
 func (o *sliceOp[T]) DiffWRT(int) []bool { return []bool{true} }
 
 func (o *sliceOp[T]) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	g := &padAxisOp[T]{opBase: newBase("slice_grad", o.params, o.dt, o.xShape, grad), gShape: slices.Clone([]int(o.outShape)),
+	g := &padAxisOp[T]{opBase: newGradBase("slice_grad", o, o.params, o.dt, o.xShape, grad), gShape: slices.Clone([]int(o.outShape)),
 		axis: o.axis, start: o.start, size: o.size}
 	n, err := apply(g, grad)
 	return G.Nodes{n}, err
@@ -224,7 +224,7 @@ func (o *upsampleOp[T]) Do(vs ...G.Value) (G.Value, error) {
 func (o *upsampleOp[T]) DiffWRT(int) []bool { return []bool{true} }
 
 func (o *upsampleOp[T]) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	g := &upsampleGradOp[T]{opBase: newBase("upsample_grad", o.params, o.dt, in[0].Shape(), grad), nc: o.nc, h: o.h, w: o.w, f: o.f}
+	g := &upsampleGradOp[T]{opBase: newGradBase("upsample_grad", o, o.params, o.dt, in[0].Shape(), grad), nc: o.nc, h: o.h, w: o.w, f: o.f}
 	n, err := apply(g, grad)
 	return G.Nodes{n}, err
 }

@@ -23,6 +23,7 @@ type config struct {
 	dt         tensor.Dtype
 	training   bool
 	inputGrads bool
+	objectives [][]*nn.Param
 }
 
 // Float64 builds float64 graphs (the default is float32); the model's
@@ -34,6 +35,15 @@ func Float64() Option { return func(c *config) { c.dt = tensor.Float64 } }
 // must be a scalar loss, and every Run writes the gradient of the loss with
 // respect to each trainable parameter used into its Param.Grad.
 func Training() Option { return func(c *config) { c.training = true } }
+
+// Objectives makes a training program with several losses over one forward
+// pass, as adversarial training needs: output i is the scalar loss of
+// groups[i], and each trainable parameter in groups[i] receives
+// d output_i / d parameter in its Grad. A parameter belongs to one group at
+// most; trainable parameters in no group get no gradient.
+func Objectives(groups ...[]*nn.Param) Option {
+	return func(c *config) { c.training, c.objectives = true, groups }
+}
 
 // InputGrads makes a training program also compute the gradient of the loss
 // with respect to each input (see Program.InputGrads), for example to
@@ -65,9 +75,9 @@ type compiled struct {
 	outputs    []*G.Node
 	params     []*nn.Param
 	paramNodes []*G.Node
-	trainable  []int     // indexes into params of the parameters with gradients
-	grads      []*G.Node // gradient nodes, aligned with trainable
-	inGrads    []*G.Node // gradient nodes of the inputs
+	gradParams []*nn.Param // parameters receiving gradients
+	grads      []*G.Node   // their gradient nodes (nil: no dependence, zero)
+	inGrads    []*G.Node   // gradient nodes of the inputs
 	machine    G.VM
 }
 
@@ -155,26 +165,8 @@ func build[T Float](p *Program, inputs []*tensor.Dense) (c *compiled, err error)
 		c.outputs = append(c.outputs, n.n)
 	}
 	if p.cfg.training {
-		if len(c.outputs) == 0 || c.outputs[0].Shape().Dims() != 0 {
-			return nil, errors.New("graph: a training program's first output must be a scalar loss")
-		}
-		var wrt G.Nodes
-		for i, prm := range c.params {
-			if prm.Trainable {
-				c.trainable = append(c.trainable, i)
-				wrt = append(wrt, c.paramNodes[i])
-			}
-		}
-		if p.cfg.inputGrads {
-			wrt = append(wrt, c.inputs...)
-		}
-		if len(wrt) > 0 {
-			grads, err := G.Grad(c.outputs[0], wrt...)
-			if err != nil {
-				return nil, fmt.Errorf("graph: differentiating the loss: %w", err)
-			}
-			c.grads = grads[:len(c.trainable)]
-			c.inGrads = grads[len(c.trainable):]
+		if err := c.differentiate(b, p.cfg); err != nil {
+			return nil, err
 		}
 	}
 	c.machine = G.NewTapeMachine(c.g)
@@ -216,22 +208,29 @@ func (p *Program) run(c *compiled, inputs []*tensor.Dense) (outs []*tensor.Dense
 			return nil, fmt.Errorf("graph: output %d: %w", i, err)
 		}
 	}
-	for j, i := range c.trainable {
-		prm := c.params[i]
-		g, err := copyValue(c.grads[j].Value())
-		if err != nil {
-			return nil, fmt.Errorf("graph: gradient %d: %w", j, err)
-		}
-		if err := g.Reshape(prm.Value.Shape().Clone()...); err != nil {
-			return nil, err
+	for j, prm := range c.gradParams {
+		var g *tensor.Dense
+		if n := c.grads[j]; n != nil {
+			if g, err = copyValue(n.Value()); err != nil {
+				return nil, fmt.Errorf("graph: gradient %d: %w", j, err)
+			}
+			if err := g.Reshape(prm.Value.Shape().Clone()...); err != nil {
+				return nil, err
+			}
+		} else {
+			g = tensor.New(tensor.Of(prm.Value.Dtype()), tensor.WithShape(prm.Value.Shape().Clone()...))
 		}
 		prm.Grad = g
 	}
 	p.inputGrads = p.inputGrads[:0]
 	for i, n := range c.inGrads {
-		g, err := copyValue(n.Value())
-		if err != nil {
-			return nil, fmt.Errorf("graph: input gradient %d: %w", i, err)
+		var g *tensor.Dense
+		if n != nil {
+			if g, err = copyValue(n.Value()); err != nil {
+				return nil, fmt.Errorf("graph: input gradient %d: %w", i, err)
+			}
+		} else {
+			g = tensor.New(tensor.Of(inputs[i].Dtype()), tensor.WithShape(inputs[i].Shape().Clone()...))
 		}
 		p.inputGrads = append(p.inputGrads, g)
 	}
@@ -274,4 +273,64 @@ func NewEngine(opts ...Option) *Engine { return &Engine{opts: opts} }
 // Run compiles fn for the inputs' shapes and runs it once.
 func (e *Engine) Run(fn nn.Func, inputs ...*tensor.Dense) ([]*tensor.Dense, error) {
 	return Compile(fn, e.opts...).Run(inputs...)
+}
+
+// differentiate adds the gradient computations of every objective.
+func (c *compiled) differentiate(b gradBuilder, cfg config) error {
+	groups := cfg.objectives
+	if groups == nil {
+		var all []*nn.Param
+		for _, prm := range c.params {
+			if prm.Trainable {
+				all = append(all, prm)
+			}
+		}
+		groups = [][]*nn.Param{all}
+	}
+	if len(c.outputs) < len(groups) {
+		return fmt.Errorf("graph: %d objectives but %d outputs", len(groups), len(c.outputs))
+	}
+	index := map[*nn.Param]int{}
+	for i, prm := range c.params {
+		index[prm] = i
+	}
+	owner := map[*nn.Param]int{}
+	for gi, group := range groups {
+		loss := c.outputs[gi]
+		if loss.Shape().Dims() != 0 {
+			return fmt.Errorf("graph: loss %d has shape %v; a training program's losses must be scalars", gi, loss.Shape())
+		}
+		var wrt []*G.Node
+		var ps []*nn.Param
+		for _, prm := range group {
+			if prev, dup := owner[prm]; dup {
+				return fmt.Errorf("graph: a parameter is in objectives %d and %d", prev, gi)
+			}
+			owner[prm] = gi
+			i, used := index[prm]
+			if !prm.Trainable || !used {
+				continue
+			}
+			wrt = append(wrt, c.paramNodes[i])
+			ps = append(ps, prm)
+		}
+		if gi == 0 && cfg.inputGrads {
+			wrt = append(wrt, c.inputs...)
+		}
+		grads, err := b.grad(loss, wrt)
+		if err != nil {
+			return err
+		}
+		c.gradParams = append(c.gradParams, ps...)
+		c.grads = append(c.grads, grads[:len(ps)]...)
+		if gi == 0 && cfg.inputGrads {
+			c.inGrads = grads[len(ps):]
+		}
+	}
+	return nil
+}
+
+// gradBuilder is the backend's differentiation, whatever its element type.
+type gradBuilder interface {
+	grad(loss *G.Node, wrt []*G.Node) ([]*G.Node, error)
 }

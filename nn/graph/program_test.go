@@ -255,3 +255,52 @@ func TestShapeErrors(t *testing.T) {
 		}
 	}
 }
+
+// Several objectives over one forward pass: each parameter group gets the
+// gradient of its own loss only, equal to a separate single-loss program's.
+func TestObjectives(t *testing.T) {
+	init := nn.NewInit(11)
+	enc := nn.NewLinear(init, 4, 3, true)
+	dec := nn.NewLinear(init, 3, 4, true)
+	x := randT(12, 5, 4)
+	// loss0 trains enc on the reconstruction; loss1 trains dec on
+	// reconstruction plus a penalty that also depends on enc.
+	losses := func(b nn.Backend, in []nn.Tensor) (nn.Tensor, nn.Tensor) {
+		z := nn.Tanh(b, enc.Forward(b, in[0]))
+		rec := nn.MSE(b, dec.Forward(b, z), in[0])
+		pen := nn.Mean(b, nn.Square(b, z))
+		return rec, nn.Add(b, nn.Scale(b, rec, 0.5), pen)
+	}
+	both := graph.Compile(func(b nn.Backend, in []nn.Tensor) []nn.Tensor {
+		l0, l1 := losses(b, in)
+		return []nn.Tensor{l0, l1}
+	}, graph.Objectives(nn.Trainable(enc), nn.Trainable(dec)))
+	if _, err := both.Run(x); err != nil {
+		t.Fatal(err)
+	}
+	gotEnc, gotDec := clone(enc.Weight.Grad), clone(dec.Weight.Grad)
+
+	for i, want := range [][]float32{gotEnc, gotDec} {
+		single := graph.Compile(func(b nn.Backend, in []nn.Tensor) []nn.Tensor {
+			l0, l1 := losses(b, in)
+			return []nn.Tensor{[]nn.Tensor{l0, l1}[i]}
+		}, graph.Training())
+		if _, err := single.Run(x); err != nil {
+			t.Fatal(err)
+		}
+		got := nt.Data32([]*nn.Linear{enc, dec}[i].Weight.Grad)
+		for j := range got {
+			if d := math.Abs(float64(got[j] - want[j])); d > 1e-6 {
+				t.Fatalf("objective %d: gradient %d = %g with shared forward, %g alone", i, j, want[j], got[j])
+			}
+		}
+	}
+	// A parameter in two groups is refused.
+	_, err := graph.Compile(func(b nn.Backend, in []nn.Tensor) []nn.Tensor {
+		l0, l1 := losses(b, in)
+		return []nn.Tensor{l0, l1}
+	}, graph.Objectives(nn.Trainable(enc), nn.Trainable(enc))).Run(x)
+	if err == nil {
+		t.Fatal("a parameter in two objectives was accepted")
+	}
+}
