@@ -1,8 +1,7 @@
 // Package graph is the CPU backend of package nn, built on Gorgonia
 // (gorgonia.org/gorgonia): model code written against nn.Backend becomes a
 // Gorgonia ExprGraph, compiled once per set of input shapes and run by a
-// TapeMachine; Gorgonia's symbolic differentiation gives the gradients for
-// training.
+// TapeMachine.
 //
 // Every op is a custom Gorgonia Op backed by package internal/kernels
 // (im2col + GEMM convolution and transposed convolution, broadcasting
