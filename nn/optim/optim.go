@@ -3,6 +3,7 @@ package optim
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"gorgonia.org/tensor"
 
@@ -366,4 +367,84 @@ func scaleGrad(p *nn.Param, c float64) {
 			g[i] *= c
 		}
 	}
+}
+
+// Set combines named optimizers, for models trained by several (a GAN's
+// generator and discriminator): Step steps each in order, and the state of
+// optimizer name is stored under "name/<key>".
+type Set struct {
+	names []string
+	opts  []Optimizer
+}
+
+// NewSet returns an empty set.
+func NewSet() *Set { return &Set{} }
+
+// Add appends an optimizer under a name.
+func (s *Set) Add(name string, o Optimizer) *Set {
+	s.names = append(s.names, name)
+	s.opts = append(s.opts, o)
+	return s
+}
+
+// Get returns the optimizer added under name, or nil.
+func (s *Set) Get(name string) Optimizer {
+	for i, n := range s.names {
+		if n == name {
+			return s.opts[i]
+		}
+	}
+	return nil
+}
+
+// Step steps every optimizer in the order they were added.
+func (s *Set) Step() error {
+	for i, o := range s.opts {
+		if err := o.Step(); err != nil {
+			return fmt.Errorf("%s: %w", s.names[i], err)
+		}
+	}
+	return nil
+}
+
+// State returns the members' states under "name/<key>".
+func (s *Set) State() *nt.StateDict {
+	sd := nt.NewStateDict()
+	for i, o := range s.opts {
+		st := o.State()
+		for _, k := range st.Keys() {
+			t, _ := st.Get(k)
+			sd.Set(s.names[i]+"/"+k, t)
+		}
+	}
+	return sd
+}
+
+// LoadState restores every member; keys must belong to a member.
+func (s *Set) LoadState(sd *nt.StateDict) error {
+	parts := make([]*nt.StateDict, len(s.opts))
+	for i := range parts {
+		parts[i] = nt.NewStateDict()
+	}
+	for _, k := range sd.Keys() {
+		name, key, ok := strings.Cut(k, "/")
+		found := false
+		for i, n := range s.names {
+			if ok && n == name {
+				t, _ := sd.Get(k)
+				parts[i].Set(key, t)
+				found = true
+				break
+			}
+		}
+		if !found {
+			return fmt.Errorf("optim: state key %q belongs to no optimizer of the set %v", k, s.names)
+		}
+	}
+	for i, o := range s.opts {
+		if err := o.LoadState(parts[i]); err != nil {
+			return fmt.Errorf("%s: %w", s.names[i], err)
+		}
+	}
+	return nil
 }
