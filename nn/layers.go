@@ -2,6 +2,8 @@ package nn
 
 import (
 	"fmt"
+
+	"gorgonia.org/tensor"
 )
 
 // Linear is y = x W^T + b with PyTorch's key names (weight [out,in], bias [out]).
@@ -191,8 +193,10 @@ type SpectralNorm struct {
 	U0  *Param `nn:"u0"`
 	Sv0 *Param `nn:"sv0"`
 	Eps float64
-	// folded is W/sigma computed once for inference.
-	folded *Param
+	// folded is W/sigma computed once for inference, from the weight and
+	// u tensors recorded beside it; it is ignored once either is replaced.
+	folded           *Param
+	foldedW, foldedU *tensor.Dense
 }
 
 func newSpectralNorm(init Init, out int, eps float64) SpectralNorm {
@@ -200,7 +204,7 @@ func newSpectralNorm(init Init, out int, eps float64) SpectralNorm {
 }
 
 func (sn *SpectralNorm) weight(b Backend, w *Param) Tensor {
-	if sn.folded != nil && !b.Training() {
+	if sn.folded != nil && !b.Training() && sn.foldedW == w.Value && sn.foldedU == sn.U0.Value {
 		return b.Param(sn.folded)
 	}
 	return b.SpectralNorm(b.Param(w), sn.U0, sn.Sv0, sn.Eps, b.Training())
@@ -211,7 +215,7 @@ func (sn *SpectralNorm) fold(w *Param) error {
 	if err != nil {
 		return err
 	}
-	sn.folded = NewBuffer(f)
+	sn.folded, sn.foldedW, sn.foldedU = NewBuffer(f), w.Value, sn.U0.Value
 	return nil
 }
 
@@ -231,7 +235,10 @@ func (l *SNLinear) Forward(b Backend, x Tensor) Tensor {
 	return b.Linear(x, l.weight(b, l.Weight), optParam(b, l.Bias))
 }
 
-// Fold computes W/sigma once from the stored u0, for inference.
+// Fold computes W/sigma once from the stored u0, for inference. It is a
+// snapshot: a later load (which replaces the tensors) makes the layer
+// normalise on the fly again, but in-place changes to the weights are not
+// seen, so fold after training, not before.
 func (l *SNLinear) Fold() error { return l.fold(l.Weight) }
 
 // SNConv2d is a Conv2d with spectral norm (BigGAN's SNConv2d).
@@ -250,7 +257,8 @@ func (c *SNConv2d) Forward(b Backend, x Tensor) Tensor {
 	return b.Conv2d(x, c.weight(b, c.Weight), optParam(b, c.Bias), c.resolve(x.Shape(), c.Weight.Shape()))
 }
 
-// Fold computes W/sigma once from the stored u0, for inference.
+// Fold computes W/sigma once from the stored u0, for inference (a
+// snapshot, see SNLinear.Fold).
 func (c *SNConv2d) Fold() error { return c.fold(c.Weight) }
 
 // Folder is implemented by layers that precompute inference weights.

@@ -188,6 +188,9 @@ func (a *Adam) Step() error {
 
 func adam[T float32 | float64](a *Adam, w, g, m, v []T, bc1, bc2 float64) {
 	b1, b2 := T(a.Beta1), T(a.Beta2)
+	// 1-beta in float64 first: in float32, 1 - float32(0.999) is off by
+	// 1.3e-5 relative, which PyTorch's trajectory does not have.
+	c1, c2 := T(1-a.Beta1), T(1-a.Beta2)
 	wd := T(a.WeightDecay)
 	stepSize := T(a.LR / bc1)
 	sqrtBC2 := T(math.Sqrt(bc2))
@@ -197,8 +200,8 @@ func adam[T float32 | float64](a *Adam, w, g, m, v []T, bc1, bc2 float64) {
 		if wd != 0 {
 			gj += wd * w[j]
 		}
-		m[j] = b1*m[j] + (1-b1)*gj
-		v[j] = b2*v[j] + (1-b2)*gj*gj
+		m[j] = b1*m[j] + c1*gj
+		v[j] = b2*v[j] + c2*gj*gj
 		denom := T(math.Sqrt(float64(v[j])))/sqrtBC2 + eps
 		w[j] -= stepSize * m[j] / denom
 	}
@@ -249,12 +252,13 @@ func (r *RMSProp) Step() error {
 
 func rmsprop[T float32 | float64](r *RMSProp, w, g, v []T) {
 	alpha, lr, eps, wd := T(r.Alpha), T(r.LR), T(r.Eps), T(r.WeightDecay)
+	c := T(1 - r.Alpha) // in float64 first, as for Adam
 	for j := range w {
 		gj := g[j]
 		if wd != 0 {
 			gj += wd * w[j]
 		}
-		v[j] = alpha*v[j] + (1-alpha)*gj*gj
+		v[j] = alpha*v[j] + c*gj*gj
 		w[j] -= lr * gj / (T(math.Sqrt(float64(v[j]))) + eps)
 	}
 }
