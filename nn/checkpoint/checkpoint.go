@@ -116,3 +116,53 @@ func Load(path string, model any, config any, opt optim.Optimizer) (Progress, er
 	}
 	return p, nil
 }
+
+// WeightsFormat identifies weight files (no optimizer state).
+const WeightsFormat = "neurolatent-weights-v1"
+
+// SaveWeights writes model's parameters and buffers under their own keys
+// with config (JSON) in the metadata, atomically: the file a model ships as.
+func SaveWeights(path string, model any, config any) error {
+	sd := nn.StateDict(model)
+	cfg, err := json.Marshal(config)
+	if err != nil {
+		return fmt.Errorf("checkpoint: %s: encoding config: %w", path, err)
+	}
+	sd.Metadata = map[string]string{"format": WeightsFormat, "config": string(cfg)}
+	if err := nt.SaveSafetensors(path, sd); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
+}
+
+// ReadWeights reads a weight file (or the model part of a checkpoint) and
+// decodes its configuration into config (a pointer, or nil). The caller
+// builds the model from the configuration and loads the state dict with
+// nn.LoadStateDict.
+func ReadWeights(path string, config any) (*nt.StateDict, error) {
+	sd, err := nt.LoadSafetensors(path)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	switch sd.Metadata["format"] {
+	case WeightsFormat:
+	case Format:
+		weights := nt.NewStateDict()
+		for _, k := range sd.Keys() {
+			if strings.HasPrefix(k, modelPrefix) {
+				t, _ := sd.Get(k)
+				weights.Set(strings.TrimPrefix(k, modelPrefix), t)
+			}
+		}
+		weights.Metadata = sd.Metadata
+		sd = weights
+	default:
+		return nil, fmt.Errorf("checkpoint: %s: format %q is neither %q nor %q", path, sd.Metadata["format"], WeightsFormat, Format)
+	}
+	if config != nil {
+		if err := json.Unmarshal([]byte(sd.Metadata["config"]), config); err != nil {
+			return nil, fmt.Errorf("checkpoint: %s: config: %w", path, err)
+		}
+	}
+	return sd, nil
+}

@@ -1,0 +1,157 @@
+package dataset
+
+import (
+	"image"
+	"image/color"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	nt "github.com/neurolatent/neurolatent/tensor"
+)
+
+func TestResizeKeepsConstantsAndMeans(t *testing.T) {
+	src := make([]float32, 2*6*6)
+	for i := range src {
+		src[i] = 0.25
+	}
+	for _, sz := range [][2]int{{6, 6}, {3, 3}, {12, 9}, {5, 7}} {
+		out := Resize(src, 2, 6, 6, sz[0], sz[1])
+		for i, v := range out {
+			if math.Abs(float64(v)-0.25) > 1e-6 {
+				t.Fatalf("%v: constant image changed at %d: %g", sz, i, v)
+			}
+		}
+	}
+	// Same size is the identity.
+	ramp := make([]float32, 5*4)
+	for i := range ramp {
+		ramp[i] = float32(i)
+	}
+	if got := Resize(ramp, 1, 5, 4, 5, 4); !slices.Equal(got, ramp) {
+		t.Fatalf("identity resize changed the image: %v", got)
+	}
+	// Halving averages pairs: the mean is kept exactly.
+	var sum, half float64
+	for _, v := range ramp[:16] {
+		sum += float64(v)
+	}
+	for _, v := range Resize(ramp[:16], 1, 4, 4, 2, 2) {
+		half += float64(v)
+	}
+	if math.Abs(sum/16-half/4) > 1e-5 {
+		t.Fatalf("downscaling mean %g, want %g", half/4, sum/16)
+	}
+}
+
+func TestCentreCropPublished(t *testing.T) {
+	// CelebA's aligned images are 178x218: the square is 178, the 0.8
+	// crop removes int(178*0.1) = 17 pixels per side.
+	src := make([]float32, 218*178)
+	for i := range src {
+		src[i] = float32(i)
+	}
+	out, side := CentreCrop(src, 1, 218, 178, 0.8)
+	if side != 144 {
+		t.Fatalf("side %d, want 144", side)
+	}
+	// First kept pixel: row (218-178)/2 + 17 = 37, column 17.
+	if out[0] != float32(37*178+17) {
+		t.Fatalf("first pixel %g", out[0])
+	}
+}
+
+func TestLoadIDXAndLoader(t *testing.T) {
+	d, err := LoadIDX("../testdata/tensor/fashion-t10k-images-16-idx3-ubyte.gz", "../testdata/tensor/fashion-t10k-labels-16-idx1-ubyte.gz", 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, h, w := d.Shape(); d.Len() != 16 || c != 1 || h != 32 || w != 32 {
+		t.Fatalf("shape %d x %d,%d,%d", d.Len(), c, h, w)
+	}
+	if d.Label(0) != 9 { // the first Fashion-MNIST test image is an ankle boot
+		t.Fatalf("label 0 = %d", d.Label(0))
+	}
+	l := &Loader{Data: d, BatchSize: 5, Seed: 7, Flip: true, MinusOneOne: true}
+	if l.BatchesPerEpoch() != 3 {
+		t.Fatalf("batches per epoch %d", l.BatchesPerEpoch())
+	}
+	a, la, ea, err := l.Batch(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, lb, eb, _ := l.Batch(4)
+	if !slices.Equal(nt.Data32(a), nt.Data32(b)) || !slices.Equal(la, lb) || ea != 1 || eb != 1 {
+		t.Fatal("the same step gave different batches")
+	}
+	for _, v := range nt.Data32(a) {
+		if v < -1 || v > 1 {
+			t.Fatalf("pixel %g outside [-1,1]", v)
+		}
+	}
+	// An epoch visits distinct images.
+	seen := map[int]bool{}
+	for _, i := range l.Order(0)[:15] {
+		if seen[i] {
+			t.Fatal("an epoch repeats an image")
+		}
+		seen[i] = true
+	}
+	if slices.Equal(l.Order(0), l.Order(1)) {
+		t.Fatal("two epochs in the same order")
+	}
+	bad := &Loader{Data: d, BatchSize: 17}
+	if _, _, _, err := bad.Batch(0); err == nil || !strings.Contains(err.Error(), "fewer than one batch") {
+		t.Fatalf("oversized batch: %v", err)
+	}
+}
+
+func TestFolder(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := LoadFolder(dir, Published); err == nil || !strings.Contains(err.Error(), "no .jpg") {
+		t.Fatalf("empty folder: %v", err)
+	}
+	img := image.NewRGBA(image.Rect(0, 0, 40, 50))
+	for y := range 50 {
+		for x := range 40 {
+			img.Set(x, y, color.RGBA{uint8(6 * x), uint8(5 * y), 128, 255})
+		}
+	}
+	for _, name := range []string{"b.png", "a.png"} {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := png.Encode(f, img); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("skip me"), 0o644)
+	os.WriteFile(filepath.Join(dir, "c.jpg"), []byte("not a jpeg"), 0o644)
+	f, err := LoadFolder(dir, Preprocess{Size: 16, CropFactor: 0.8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Len() != 3 || filepath.Base(f.Path(0)) != "a.png" {
+		t.Fatalf("files %d, first %s", f.Len(), f.Path(0))
+	}
+	dst := make([]float32, 3*16*16)
+	if err := f.Image(0, dst); err != nil {
+		t.Fatal(err)
+	}
+	// Blue is constant 128/255 everywhere.
+	if v := dst[2*256+37]; math.Abs(float64(v)-128.0/255) > 1e-5 {
+		t.Fatalf("blue %g", v)
+	}
+	if err := f.Image(2, dst); err == nil || !strings.Contains(err.Error(), "c.jpg") {
+		t.Fatalf("corrupt file: %v", err)
+	}
+	if _, err := LoadFolder(dir, Preprocess{Size: 16, CropFactor: 1.5}); err == nil {
+		t.Fatal("crop factor 1.5 accepted")
+	}
+}
