@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -104,6 +105,33 @@ func LoadIDX(images, labels string, size int) (*Memory, error) {
 			return nil, err
 		}
 	}
+	return fromIDX(t, ls, size, images)
+}
+
+// ReadIDX is LoadIDX for streams (labels may be nil); name labels errors.
+func ReadIDX(images, labels io.Reader, size int, name string) (*Memory, error) {
+	raw, err := nt.ReadIDX(images)
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %s: %w", name, err)
+	}
+	t, err := nt.IDXImagesOf(raw, name)
+	if err != nil {
+		return nil, err
+	}
+	var ls []int
+	if labels != nil {
+		rl, err := nt.ReadIDX(labels)
+		if err != nil {
+			return nil, fmt.Errorf("dataset: %s labels: %w", name, err)
+		}
+		if ls, err = nt.IDXLabelsOf(rl, name+" labels"); err != nil {
+			return nil, err
+		}
+	}
+	return fromIDX(t, ls, size, name)
+}
+
+func fromIDX(t *nt.Dense, ls []int, size int, name string) (*Memory, error) {
 	s := t.Shape()
 	if size > 0 && (s[2] != size || s[3] != size) {
 		n, c, h, w := s[0], s[1], s[2], s[3]
@@ -116,7 +144,7 @@ func LoadIDX(images, labels string, size int) (*Memory, error) {
 	}
 	m, err := NewMemory(t, ls)
 	if err != nil {
-		return nil, fmt.Errorf("dataset: %s: %w", images, err)
+		return nil, fmt.Errorf("dataset: %s: %w", name, err)
 	}
 	return m, nil
 }

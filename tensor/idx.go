@@ -110,6 +110,14 @@ func IDXImages(path string) (*Dense, error) {
 	if err != nil {
 		return nil, err
 	}
+	return idxImages(t, path)
+}
+
+// IDXImagesOf converts an IDX array read by ReadIDX to images as
+// IDXImages does; name labels errors (a file or stream name).
+func IDXImagesOf(t *Dense, name string) (*Dense, error) { return idxImages(t, name) }
+
+func idxImages(t *Dense, path string) (*Dense, error) {
 	s := t.Shape()
 	if len(s) != 3 {
 		return nil, errorf(path, "images must have 3 dimensions [N H W], have %v", s)
@@ -136,6 +144,14 @@ func IDXLabels(path string) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
+	return idxLabels(t, path)
+}
+
+// IDXLabelsOf converts an IDX array read by ReadIDX to labels as IDXLabels
+// does; name labels errors.
+func IDXLabelsOf(t *Dense, name string) ([]int, error) { return idxLabels(t, name) }
+
+func idxLabels(t *Dense, path string) ([]int, error) {
 	if len(t.Shape()) != 1 {
 		return nil, errorf(path, "labels must have 1 dimension, have %v", t.Shape())
 	}

@@ -1,0 +1,51 @@
+// Package assets embeds the data and weights the repository ships, so the
+// main job and the examples run anywhere without downloads:
+//
+//   - fashion-mnist/: Fashion-MNIST (Zalando Research, MIT, via Debian's
+//     dataset-fashion-mnist): the first 20,000 training images and labels
+//     and the full 10,000-image test set, gzipped IDX; see NOTICE.
+//
+// Files are read from the binary (go:embed); Path gives their location in
+// the repository for tools that want a file name.
+package assets
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+
+	"github.com/neurolatent/neurolatent/dataset"
+)
+
+//go:embed fashion-mnist/*.gz NOTICE
+var files embed.FS
+
+// Read returns an embedded file's bytes (e.g. "fashion-mnist/t10k-images-idx3-ubyte.gz").
+func Read(name string) ([]byte, error) {
+	b, err := files.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("assets: %w", err)
+	}
+	return b, nil
+}
+
+// FashionMNIST returns the embedded "train" (20,000) or "test" (10,000)
+// images with labels, resized to size x size (0 keeps 28x28).
+func FashionMNIST(split string, size int) (*dataset.Memory, error) {
+	prefix := map[string]string{"train": "train", "test": "t10k"}[split]
+	if prefix == "" {
+		return nil, fmt.Errorf("assets: Fashion-MNIST split %q: want train or test", split)
+	}
+	img, err := Read("fashion-mnist/" + prefix + "-images-idx3-ubyte.gz")
+	if err != nil {
+		return nil, err
+	}
+	lab, err := Read("fashion-mnist/" + prefix + "-labels-idx1-ubyte.gz")
+	if err != nil {
+		return nil, err
+	}
+	return dataset.ReadIDX(bytes.NewReader(img), bytes.NewReader(lab), size, "Fashion-MNIST "+split)
+}
+
+// FashionClasses names Fashion-MNIST's ten labels.
+var FashionClasses = []string{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"}
