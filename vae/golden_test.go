@@ -3,6 +3,7 @@ package vae
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/neurolatent/neurolatent/nn"
@@ -148,4 +149,23 @@ func TestPublishedMatchesTensorFlowSemantics(t *testing.T) {
 		t.Fatal(err)
 	}
 	compare(t, "decoded", nt.Data32(dec), get("decoded"), 1e-4)
+}
+
+// A TensorFlow checkpoint that does not fit gets one error naming every
+// missing and unexpected variable.
+func TestImportTFErrors(t *testing.T) {
+	c := Small32()
+	c.Output = "elu"
+	sd := nt.NewStateDict()
+	sd.Set("encoder/layer1/conv2d/W", nt.New32(make([]float32, 9*64), 3, 3, 1, 64))
+	sd.Set("encoder/layer9/conv2d/W", nt.New32(make([]float32, 1), 1))
+	_, err := ImportTF(sd, c)
+	if err == nil {
+		t.Fatal("incomplete checkpoint accepted")
+	}
+	for _, want := range []string{"missing encoder/layer1/conv2d/b", "missing generator/fc/W", "unexpected encoder/layer9/conv2d/W", "encoder/layer1/bn/*moments/Squeeze/ExponentialMovingAverage"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
 }

@@ -166,3 +166,17 @@ func permute(t *tensor.Dense, perm []int) (*tensor.Dense, error) {
 	}
 	return nt.New32(dst, slices.Clone(outShape)...), nil
 }
+
+// ImportTFFile reads a TensorFlow checkpoint converted to .npz (keys are
+// the variable names) and imports it as ImportTF does.
+func ImportTFFile(path string, c Config) (*VAEGAN, error) {
+	sd, err := nt.LoadNPZ(path)
+	if err != nil {
+		return nil, err
+	}
+	v, err := ImportTF(sd, c)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return v, nil
+}
