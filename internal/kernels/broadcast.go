@@ -69,6 +69,12 @@ const (
 
 // BinaryForward computes out = a op b with broadcasting to shape outShape.
 func BinaryForward[T Float](op int, a []T, aShape []int, b []T, bShape []int, out []T, outShape []int) {
+	if len(a) == len(out) && len(b) == len(out) { // same shapes: a flat, parallel loop
+		parallelFor(len(out), elementGrain, func(lo, hi int) {
+			binaryFlat(op, a[lo:hi], b[lo:hi], out[lo:hi])
+		})
+		return
+	}
 	sta, stb := bstrides(aShape, outShape), bstrides(bShape, outShape)
 	walk2(outShape, sta, stb, func(o, ia, ib, n, sa, sb int) {
 		dst := out[o : o+n]
@@ -91,6 +97,27 @@ func BinaryForward[T Float](op int, a []T, aShape []int, b []T, bShape []int, ou
 			}
 		}
 	})
+}
+
+func binaryFlat[T Float](op int, a, b, out []T) {
+	switch op {
+	case Add:
+		for i := range out {
+			out[i] = a[i] + b[i]
+		}
+	case Sub:
+		for i := range out {
+			out[i] = a[i] - b[i]
+		}
+	case Mul:
+		for i := range out {
+			out[i] = a[i] * b[i]
+		}
+	case Div:
+		for i := range out {
+			out[i] = a[i] / b[i]
+		}
+	}
 }
 
 // BinaryBackward computes the gradients of out = a op b, summed over the

@@ -31,8 +31,9 @@ func ChannelMeanVar[T Float](x []T, n, c, s int, mean, variance []float64) {
 
 // Normalize writes (x - mean) / sqrt(var + eps) per channel into y.
 func Normalize[T Float](x, y []T, n, c, s int, mean, variance []float64, eps float64) {
-	for i := range n {
-		for ch := range c {
+	parallelFor(n*c, max(1, elementGrain/max(s, 1)), func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			i, ch := p/c, p%c
 			inv := 1 / math.Sqrt(variance[ch]+eps)
 			m := mean[ch]
 			src := x[(i*c+ch)*s : (i*c+ch+1)*s]
@@ -41,7 +42,7 @@ func Normalize[T Float](x, y []T, n, c, s int, mean, variance []float64, eps flo
 				dst[j] = T((float64(v) - m) * inv)
 			}
 		}
-	}
+	})
 }
 
 // NormalizeBackward is the gradient of Normalize with batch statistics:
@@ -75,8 +76,9 @@ func NormalizeBackward[T Float](xh, gy, gx []T, n, c, s int, variance []float64,
 // scale and shift hold C values (shared) or N*C values (per sample,
 // perSample true); either may be nil.
 func ChannelAffine[T Float](x, scale, shift, y []T, n, c, s int, scalePerSample, shiftPerSample bool) {
-	for i := range n {
-		for ch := range c {
+	parallelFor(n*c, max(1, elementGrain/max(s, 1)), func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			i, ch := p/c, p%c
 			a, b := T(1), T(0)
 			if scale != nil {
 				a = scale[pick(i, ch, c, scalePerSample)]
@@ -90,7 +92,7 @@ func ChannelAffine[T Float](x, scale, shift, y []T, n, c, s int, scalePerSample,
 				dst[j] = v*a + b
 			}
 		}
-	}
+	})
 }
 
 func pick(i, ch, c int, perSample bool) int {

@@ -18,8 +18,15 @@ const (
 	Affine
 )
 
+// elementGrain is the smallest slice of an elementwise op worth a goroutine.
+const elementGrain = 1 << 15
+
 // UnaryForward computes y = f(x) elementwise.
 func UnaryForward[T Float](kind int, alpha, beta float64, x, y []T) {
+	parallelFor(len(x), elementGrain, func(lo, hi int) { unaryForward(kind, alpha, beta, x[lo:hi], y[lo:hi]) })
+}
+
+func unaryForward[T Float](kind int, alpha, beta float64, x, y []T) {
 	a, b := T(alpha), T(beta)
 	switch kind {
 	case ReLU:
@@ -81,6 +88,12 @@ func UnaryForward[T Float](kind int, alpha, beta float64, x, y []T) {
 
 // UnaryBackward computes gx = gy * f'(x), given x and y = f(x).
 func UnaryBackward[T Float](kind int, alpha float64, x, y, gy, gx []T) {
+	parallelFor(len(x), elementGrain, func(lo, hi int) {
+		unaryBackward(kind, alpha, x[lo:hi], y[lo:hi], gy[lo:hi], gx[lo:hi])
+	})
+}
+
+func unaryBackward[T Float](kind int, alpha float64, x, y, gy, gx []T) {
 	a := T(alpha)
 	switch kind {
 	case ReLU:
