@@ -41,15 +41,17 @@ func (g Geom) owRange(kj int) (lo, hi int) {
 	return lo, hi
 }
 
-// Im2col writes the column matrix [C*KH*KW, OH*OW] of big [C,H,W].
-func Im2col[T Float](g Geom, big, cols []T) {
+// Im2col writes the column matrix [C*KH*KW, OH*OW] of big [C,H,W] into
+// cols, whose rows are ld apart (ld >= OH*OW lets several images share one
+// matrix, side by side).
+func Im2col[T Float](g Geom, big, cols []T, ld int) {
 	n := g.OH * g.OW
 	parallelFor(g.C, 4, func(c0, c1 int) {
 		for c := c0; c < c1; c++ {
 			img := big[c*g.H*g.W : (c+1)*g.H*g.W]
 			for ki := range g.KH {
 				for kj := range g.KW {
-					row := cols[((c*g.KH+ki)*g.KW+kj)*n:][:n]
+					row := cols[((c*g.KH+ki)*g.KW+kj)*ld:][:n]
 					lo, hi := g.owRange(kj)
 					off := kj*g.DW - g.PL
 					for oh := range g.OH {
@@ -76,16 +78,17 @@ func Im2col[T Float](g Geom, big, cols []T) {
 	})
 }
 
-// Col2im adds the column matrix [C*KH*KW, OH*OW] into big [C,H,W] (the
-// adjoint of Im2col). The caller clears big first if it wants a plain sum.
-func Col2im[T Float](g Geom, cols, big []T) {
+// Col2im adds the column matrix [C*KH*KW, OH*OW] (rows ld apart) into big
+// [C,H,W] (the adjoint of Im2col). The caller clears big first if it wants
+// a plain sum.
+func Col2im[T Float](g Geom, cols, big []T, ld int) {
 	n := g.OH * g.OW
 	parallelFor(g.C, 4, func(c0, c1 int) {
 		for c := c0; c < c1; c++ {
 			img := big[c*g.H*g.W : (c+1)*g.H*g.W]
 			for ki := range g.KH {
 				for kj := range g.KW {
-					row := cols[((c*g.KH+ki)*g.KW+kj)*n:][:n]
+					row := cols[((c*g.KH+ki)*g.KW+kj)*ld:][:n]
 					lo, hi := g.owRange(kj)
 					if lo >= hi {
 						continue
@@ -108,6 +111,46 @@ func Col2im[T Float](g Geom, cols, big []T) {
 	})
 }
 
+// Small images make small matrix products, which run far below the GEMM's
+// peak. Convolutions therefore process a group of images per product: their
+// column matrices side by side, [K, group*OH*OW], so the product has at
+// least about groupColumns columns.
+const groupColumns = 4096
+
+// groupSize is the number of images per product for a grid of cols
+// positions.
+func groupSize(n, cols int) int { return max(1, min(n, groupColumns/max(cols, 1))) }
+
+// gather copies rows [r0, r0+rows) of each image i in [n0, n0+g) of x (an
+// [N, R, S] tensor) into dst [rows, g*S], image i's block at column (i-n0)*S.
+func gather[T Float](x []T, r, s, n0, g, r0, rows int, dst []T) {
+	for i := range g {
+		src := x[((n0+i)*r+r0)*s:]
+		for k := range rows {
+			copy(dst[k*g*s+i*s:k*g*s+(i+1)*s], src[k*s:(k+1)*s])
+		}
+	}
+}
+
+// scatter is the inverse of gather: it copies (or adds, with add) src
+// [rows, g*S] back into rows [r0, r0+rows) of images [n0, n0+g) of x.
+func scatter[T Float](src []T, r, s, n0, g, r0, rows int, x []T, add bool) {
+	for i := range g {
+		dst := x[((n0+i)*r+r0)*s:]
+		for k := range rows {
+			from := src[k*g*s+i*s : k*g*s+(i+1)*s]
+			to := dst[k*s : (k+1)*s]
+			if add {
+				for j, v := range from {
+					to[j] += v
+				}
+			} else {
+				copy(to, from)
+			}
+		}
+	}
+}
+
 // Conv describes one Conv2d call: input [N,C,H,W], weight [O,C/G,KH,KW],
 // output [N,O,OH,OW].
 type Conv struct {
@@ -123,77 +166,104 @@ func (c Conv) geom() Geom {
 		SH: c.SH, SW: c.SW, DH: c.DH, DW: c.DW, PT: c.PT, PL: c.PL}
 }
 
-// ScratchSize is the length of the scratch slice the conv routines need.
+// ScratchSize is the length of the scratch slice the conv routines need:
+// a column matrix and a staging matrix of the outputs, both for a group
+// of images.
 func (c Conv) ScratchSize() int {
-	g := c.geom()
-	if g.identity() {
-		return 0
-	}
-	return g.K() * c.OH * c.OW
+	g := groupSize(c.N, c.OH*c.OW)
+	cols := g * c.OH * c.OW
+	return c.geom().K()*cols + c.O/c.Groups*cols
 }
 
 // ConvForward computes y = conv(x, w) + bias (bias may be nil).
 func ConvForward[T Float](c Conv, x, w, bias, y, scratch []T) {
-	g := c.geom()
+	geo := c.geom()
 	cg, og := c.C/c.Groups, c.O/c.Groups
-	k, hw, ohw := g.K(), c.H*c.W, c.OH*c.OW
-	for n := range c.N {
-		out := y[n*c.O*ohw : (n+1)*c.O*ohw]
-		beta := T(0)
-		if bias != nil {
-			for o := range c.O {
-				fill(out[o*ohw:(o+1)*ohw], bias[o])
-			}
-			beta = 1
-		}
+	k, hw, ohw := geo.K(), c.H*c.W, c.OH*c.OW
+	gs := groupSize(c.N, ohw)
+	cols, stage := scratch[:k*gs*ohw], scratch[k*gs*ohw:]
+	for n0 := 0; n0 < c.N; n0 += gs {
+		g := min(gs, c.N-n0)
+		ld := g * ohw
 		for gi := range c.Groups {
-			img := x[(n*c.C+gi*cg)*hw : (n*c.C+(gi+1)*cg)*hw]
-			cols := img
-			if !g.identity() {
-				cols = scratch[:k*ohw]
-				Im2col(g, img, cols)
+			for i := range g {
+				img := x[((n0+i)*c.C+gi*cg)*hw : ((n0+i)*c.C+(gi+1)*cg)*hw]
+				if geo.identity() {
+					for ch := range cg {
+						copy(cols[ch*ld+i*ohw:ch*ld+(i+1)*ohw], img[ch*hw:(ch+1)*hw])
+					}
+				} else {
+					Im2col(geo, img, cols[i*ohw:], ld)
+				}
 			}
-			Gemm(false, false, og, ohw, k, 1, w[gi*og*k:], k, cols, ohw, beta, out[gi*og*ohw:], ohw)
+			out := stage[:og*ld]
+			beta := T(0)
+			if bias != nil {
+				for o := range og {
+					fill(out[o*ld:(o+1)*ld], bias[gi*og+o])
+				}
+				beta = 1
+			}
+			Gemm(false, false, og, ld, k, 1, w[gi*og*k:], k, cols, ld, beta, out, ld)
+			scatter(out, c.O, ohw, n0, g, gi*og, og, y, false)
 		}
 	}
 }
 
 // ConvBackwardInput computes gx = conv^T(gy, w), overwriting gx.
 func ConvBackwardInput[T Float](c Conv, gy, w, gx, scratch []T) {
-	g := c.geom()
+	geo := c.geom()
 	cg, og := c.C/c.Groups, c.O/c.Groups
-	k, hw, ohw := g.K(), c.H*c.W, c.OH*c.OW
-	for n := range c.N {
+	k, hw, ohw := geo.K(), c.H*c.W, c.OH*c.OW
+	gs := groupSize(c.N, ohw)
+	cols, stage := scratch[:k*gs*ohw], scratch[k*gs*ohw:]
+	clear(gx)
+	for n0 := 0; n0 < c.N; n0 += gs {
+		g := min(gs, c.N-n0)
+		ld := g * ohw
 		for gi := range c.Groups {
-			img := gx[(n*c.C+gi*cg)*hw : (n*c.C+(gi+1)*cg)*hw]
-			grad := gy[(n*c.O+gi*og)*ohw:]
-			if g.identity() {
-				Gemm(true, false, k, ohw, og, 1, w[gi*og*k:], k, grad, ohw, 0, img, ohw)
-				continue
+			grad := stage[:og*ld]
+			gather(gy, c.O, ohw, n0, g, gi*og, og, grad)
+			Gemm(true, false, k, ld, og, 1, w[gi*og*k:], k, grad, ld, 0, cols, ld)
+			for i := range g {
+				img := gx[((n0+i)*c.C+gi*cg)*hw : ((n0+i)*c.C+(gi+1)*cg)*hw]
+				if geo.identity() {
+					for ch := range cg {
+						copy(img[ch*hw:(ch+1)*hw], cols[ch*ld+i*ohw:ch*ld+(i+1)*ohw])
+					}
+				} else {
+					Col2im(geo, cols[i*ohw:], img, ld)
+				}
 			}
-			cols := scratch[:k*ohw]
-			Gemm(true, false, k, ohw, og, 1, w[gi*og*k:], k, grad, ohw, 0, cols, ohw)
-			clear(img)
-			Col2im(g, cols, img)
 		}
 	}
 }
 
 // ConvBackwardWeight computes gw = sum_n gy_n cols(x_n)^T, overwriting gw.
 func ConvBackwardWeight[T Float](c Conv, x, gy, gw, scratch []T) {
-	g := c.geom()
+	geo := c.geom()
 	cg, og := c.C/c.Groups, c.O/c.Groups
-	k, hw, ohw := g.K(), c.H*c.W, c.OH*c.OW
+	k, hw, ohw := geo.K(), c.H*c.W, c.OH*c.OW
+	gs := groupSize(c.N, ohw)
+	cols, stage := scratch[:k*gs*ohw], scratch[k*gs*ohw:]
 	clear(gw)
-	for n := range c.N {
+	for n0 := 0; n0 < c.N; n0 += gs {
+		g := min(gs, c.N-n0)
+		ld := g * ohw
 		for gi := range c.Groups {
-			img := x[(n*c.C+gi*cg)*hw : (n*c.C+(gi+1)*cg)*hw]
-			cols := img
-			if !g.identity() {
-				cols = scratch[:k*ohw]
-				Im2col(g, img, cols)
+			for i := range g {
+				img := x[((n0+i)*c.C+gi*cg)*hw : ((n0+i)*c.C+(gi+1)*cg)*hw]
+				if geo.identity() {
+					for ch := range cg {
+						copy(cols[ch*ld+i*ohw:ch*ld+(i+1)*ohw], img[ch*hw:(ch+1)*hw])
+					}
+				} else {
+					Im2col(geo, img, cols[i*ohw:], ld)
+				}
 			}
-			Gemm(false, true, og, k, ohw, 1, gy[(n*c.O+gi*og)*ohw:], ohw, cols, ohw, 1, gw[gi*og*k:], k)
+			grad := stage[:og*ld]
+			gather(gy, c.O, ohw, n0, g, gi*og, og, grad)
+			Gemm(false, true, og, k, ld, 1, grad, ld, cols, ld, 1, gw[gi*og*k:], k)
 		}
 	}
 }
@@ -215,36 +285,42 @@ func (c ConvT) geom() Geom {
 
 // ScratchSize is the length of the scratch slice the routines need.
 func (c ConvT) ScratchSize() int {
-	g := c.geom()
-	if g.identity() {
-		return 0
-	}
-	return g.K() * c.H * c.W
+	g := groupSize(c.N, c.H*c.W)
+	cols := g * c.H * c.W
+	return c.geom().K()*cols + c.C/c.Groups*cols
 }
 
 // ConvTForward computes y = conv_transpose(x, w) + bias.
 func ConvTForward[T Float](c ConvT, x, w, bias, y, scratch []T) {
-	g := c.geom()
+	geo := c.geom()
 	cg, og := c.C/c.Groups, c.O/c.Groups
-	k, hw, ohw := g.K(), c.H*c.W, c.OH*c.OW
-	for n := range c.N {
-		out := y[n*c.O*ohw : (n+1)*c.O*ohw]
-		clear(out)
+	k, hw, ohw := geo.K(), c.H*c.W, c.OH*c.OW
+	gs := groupSize(c.N, hw)
+	cols, stage := scratch[:k*gs*hw], scratch[k*gs*hw:]
+	clear(y)
+	for n0 := 0; n0 < c.N; n0 += gs {
+		g := min(gs, c.N-n0)
+		ld := g * hw
 		for gi := range c.Groups {
-			in := x[(n*c.C+gi*cg)*hw:]
-			img := out[gi*og*ohw : (gi+1)*og*ohw]
-			wg := w[gi*cg*k:]
-			if g.identity() {
-				Gemm(true, false, k, hw, cg, 1, wg, k, in, hw, 0, img, hw)
-				continue
+			in := stage[:cg*ld]
+			gather(x, c.C, hw, n0, g, gi*cg, cg, in)
+			Gemm(true, false, k, ld, cg, 1, w[gi*cg*k:], k, in, ld, 0, cols, ld)
+			for i := range g {
+				img := y[((n0+i)*c.O+gi*og)*ohw : ((n0+i)*c.O+(gi+1)*og)*ohw]
+				if geo.identity() {
+					for o := range og {
+						copy(img[o*ohw:(o+1)*ohw], cols[o*ld+i*hw:o*ld+(i+1)*hw])
+					}
+				} else {
+					Col2im(geo, cols[i*hw:], img, ld)
+				}
 			}
-			cols := scratch[:k*hw]
-			Gemm(true, false, k, hw, cg, 1, wg, k, in, hw, 0, cols, hw)
-			Col2im(g, cols, img)
 		}
-		if bias != nil {
+	}
+	if bias != nil {
+		for n := range c.N {
 			for o := range c.O {
-				addConst(out[o*ohw:(o+1)*ohw], bias[o])
+				addConst(y[(n*c.O+o)*ohw:(n*c.O+o+1)*ohw], bias[o])
 			}
 		}
 	}
@@ -252,37 +328,57 @@ func ConvTForward[T Float](c ConvT, x, w, bias, y, scratch []T) {
 
 // ConvTBackwardInput computes gx from gy (a plain convolution), overwriting gx.
 func ConvTBackwardInput[T Float](c ConvT, gy, w, gx, scratch []T) {
-	g := c.geom()
+	geo := c.geom()
 	cg, og := c.C/c.Groups, c.O/c.Groups
-	k, hw, ohw := g.K(), c.H*c.W, c.OH*c.OW
-	for n := range c.N {
+	k, hw, ohw := geo.K(), c.H*c.W, c.OH*c.OW
+	gs := groupSize(c.N, hw)
+	cols, stage := scratch[:k*gs*hw], scratch[k*gs*hw:]
+	for n0 := 0; n0 < c.N; n0 += gs {
+		g := min(gs, c.N-n0)
+		ld := g * hw
 		for gi := range c.Groups {
-			img := gy[(n*c.O+gi*og)*ohw : (n*c.O+(gi+1)*og)*ohw]
-			cols := img
-			if !g.identity() {
-				cols = scratch[:k*hw]
-				Im2col(g, img, cols)
+			for i := range g {
+				img := gy[((n0+i)*c.O+gi*og)*ohw : ((n0+i)*c.O+(gi+1)*og)*ohw]
+				if geo.identity() {
+					for o := range og {
+						copy(cols[o*ld+i*hw:o*ld+(i+1)*hw], img[o*ohw:(o+1)*ohw])
+					}
+				} else {
+					Im2col(geo, img, cols[i*hw:], ld)
+				}
 			}
-			Gemm(false, false, cg, hw, k, 1, w[gi*cg*k:], k, cols, hw, 0, gx[(n*c.C+gi*cg)*hw:], hw)
+			out := stage[:cg*ld]
+			Gemm(false, false, cg, ld, k, 1, w[gi*cg*k:], k, cols, ld, 0, out, ld)
+			scatter(out, c.C, hw, n0, g, gi*cg, cg, gx, false)
 		}
 	}
 }
 
 // ConvTBackwardWeight computes gw = sum_n x_n cols(gy_n)^T, overwriting gw.
 func ConvTBackwardWeight[T Float](c ConvT, x, gy, gw, scratch []T) {
-	g := c.geom()
+	geo := c.geom()
 	cg, og := c.C/c.Groups, c.O/c.Groups
-	k, hw, ohw := g.K(), c.H*c.W, c.OH*c.OW
+	k, hw, ohw := geo.K(), c.H*c.W, c.OH*c.OW
+	gs := groupSize(c.N, hw)
+	cols, stage := scratch[:k*gs*hw], scratch[k*gs*hw:]
 	clear(gw)
-	for n := range c.N {
+	for n0 := 0; n0 < c.N; n0 += gs {
+		g := min(gs, c.N-n0)
+		ld := g * hw
 		for gi := range c.Groups {
-			img := gy[(n*c.O+gi*og)*ohw : (n*c.O+(gi+1)*og)*ohw]
-			cols := img
-			if !g.identity() {
-				cols = scratch[:k*hw]
-				Im2col(g, img, cols)
+			for i := range g {
+				img := gy[((n0+i)*c.O+gi*og)*ohw : ((n0+i)*c.O+(gi+1)*og)*ohw]
+				if geo.identity() {
+					for o := range og {
+						copy(cols[o*ld+i*hw:o*ld+(i+1)*hw], img[o*ohw:(o+1)*ohw])
+					}
+				} else {
+					Im2col(geo, img, cols[i*hw:], ld)
+				}
 			}
-			Gemm(false, true, cg, k, hw, 1, x[(n*c.C+gi*cg)*hw:], hw, cols, hw, 1, gw[gi*cg*k:], k)
+			in := stage[:cg*ld]
+			gather(x, c.C, hw, n0, g, gi*cg, cg, in)
+			Gemm(false, true, cg, k, ld, 1, in, ld, cols, ld, 1, gw[gi*cg*k:], k)
 		}
 	}
 }

@@ -116,6 +116,8 @@ var convCases = []convCase{
 	{1, 6, 4, 4, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 3}, // 1x1 identity path, groups
 	{3, 2, 9, 5, 5, 5, 3, 3, 1, 1, 2, 2, 2, 0, 0, 1},
 	{1, 2, 3, 3, 2, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1}, // 1x1 output
+	{5, 2, 40, 38, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1}, // 1520 positions: groups of 2, 2 and 1 images
+	{5, 4, 33, 31, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 2}, // the same with the 1x1 path
 }
 
 func TestConvAgainstNaive(t *testing.T) {
