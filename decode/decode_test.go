@@ -1,0 +1,241 @@
+package decode
+
+import (
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/neurolatent/neurolatent/decode/glm"
+	"github.com/neurolatent/neurolatent/decode/nifti"
+	"github.com/neurolatent/neurolatent/decode/sim"
+	"github.com/neurolatent/neurolatent/tensor"
+	"gonum.org/v1/gonum/mat"
+)
+
+func randDense(r *rand.Rand, n, p int) *mat.Dense {
+	m := mat.NewDense(n, p, nil)
+	for i := range m.RawMatrix().Data {
+		m.RawMatrix().Data[i] = r.NormFloat64()
+	}
+	return m
+}
+
+// TestEncoderInversion: with noise-free responses from a known encoding,
+// decoding recovers the latents exactly.
+func TestEncoderInversion(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 1))
+	n, k, v := 80, 6, 50
+	z, w := randDense(r, n, k), randDense(r, k, v)
+	var y mat.Dense
+	y.Mul(z, w)
+	for i := 0; i < n; i++ {
+		row := y.RawRowView(i)
+		for j := range row {
+			row[j] += float64(j) // voxel intercepts
+		}
+	}
+	enc, err := FitEncoder(z, &y, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zt := randDense(r, 5, k)
+	var yt mat.Dense
+	yt.Mul(zt, w)
+	for i := 0; i < 5; i++ {
+		row := yt.RawRowView(i)
+		for j := range row {
+			row[j] += float64(j)
+		}
+	}
+	got, err := enc.Decode(&yt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mat.EqualApprox(got, zt, 1e-9) {
+		t.Errorf("decoded %v\nwant %v", mat.Formatted(got), mat.Formatted(zt))
+	}
+	// Ridge-fitted encoders decode close to the truth too.
+	encR, err := FitEncoder(z, &y, 1e-3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotR, _ := encR.Decode(&yt)
+	if !mat.EqualApprox(gotR, zt, 1e-3) {
+		t.Error("ridge encoder")
+	}
+}
+
+func TestEncoderErrors(t *testing.T) {
+	r := rand.New(rand.NewPCG(2, 2))
+	z, y := randDense(r, 30, 4), randDense(r, 30, 10)
+	if _, err := FitEncoder(z, randDense(r, 29, 10), 0); err == nil {
+		t.Error("row mismatch")
+	}
+	if _, err := FitEncoder(randDense(r, 4, 4), randDense(r, 4, 10), 0); err == nil || !strings.Contains(err.Error(), "alpha > 0") {
+		t.Errorf("too few samples: %v", err)
+	}
+	dup := mat.DenseCopyOf(z)
+	for i := 0; i < 30; i++ {
+		dup.Set(i, 3, 2*dup.At(i, 1))
+	}
+	if _, err := FitEncoder(dup, y, 0); err == nil || !strings.Contains(err.Error(), "latent dimension 3") {
+		t.Errorf("collinear latents: %v", err)
+	}
+	enc, _ := FitEncoder(z, y, 0)
+	if _, err := enc.Decode(randDense(r, 2, 9)); err == nil {
+		t.Error("voxel mismatch")
+	}
+	few, _ := FitEncoder(z, randDense(r, 30, 3), 0) // 3 voxels < 4 latents + 1
+	if _, err := few.Decode(randDense(r, 2, 3)); err == nil || !strings.Contains(err.Error(), "3 voxels cannot determine") {
+		t.Errorf("too few voxels: %v", err)
+	}
+	if _, err := FitEncoder(z, y, -1); err == nil {
+		t.Error("negative alpha")
+	}
+}
+
+func TestPCAMatchesScikitLearn(t *testing.T) {
+	sd, err := tensor.LoadNPZ("../testdata/decode/pca.npz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(k string) []float64 { v, _ := sd.Get(k); return tensor.Data64(v) }
+	images, err := sim.LoadIDX(fashion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := mat.NewDense(220, images.H*images.W, nil)
+	for i := 0; i < 220; i++ {
+		x.SetRow(i, images.Pix[i])
+	}
+	pc, err := FitPCA(mat.DenseCopyOf(x.Slice(0, 200, 0, 784)), 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c, v := range get("variance") {
+		if math.Abs(pc.Variance[c]-v) > 1e-10*v {
+			t.Errorf("variance %d: %v, sklearn %v", c, pc.Variance[c], v)
+		}
+	}
+	if !mat.EqualApprox(pc.Components, mat.NewDense(12, 784, get("components")), 1e-8) {
+		t.Error("components differ from sklearn")
+	}
+	scores, _ := pc.Transform(mat.DenseCopyOf(x.Slice(200, 220, 0, 784)))
+	if !mat.EqualApprox(scores, mat.NewDense(20, 12, get("scores")), 1e-8) {
+		t.Error("scores differ from sklearn")
+	}
+	// All components: Inverse(Transform(x)) = x.
+	full, _ := FitPCA(mat.DenseCopyOf(x.Slice(0, 50, 0, 784)), 50)
+	s, _ := full.Transform(mat.DenseCopyOf(x.Slice(0, 50, 0, 784)))
+	back, _ := full.Inverse(s)
+	if !mat.EqualApprox(back, x.Slice(0, 50, 0, 784), 1e-10) {
+		t.Error("inverse")
+	}
+	if _, err := FitPCA(x, 0); err == nil {
+		t.Error("0 components")
+	}
+}
+
+func TestVoxelSelection(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	n, k := 120, 5
+	z := randDense(r, n, k)
+	y := randDense(r, n, 30) // noise voxels
+	for i := 0; i < n; i++ {
+		for _, v := range []int{4, 17, 22} { // three informative voxels
+			y.Set(i, v, y.At(i, v)+3*z.At(i, v%k))
+		}
+	}
+	r2, err := EncodingR2(z, y, []float64{0.1, 1, 10, 100}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := TopVoxels(r2, 3)
+	got := map[int]bool{top[0]: true, top[1]: true, top[2]: true}
+	if !got[4] || !got[17] || !got[22] {
+		t.Errorf("top voxels %v (R2 %v)", top, r2)
+	}
+	sel := Columns(y, top)
+	if c := sel.At(7, 1); c != y.At(7, top[1]) {
+		t.Error("Columns")
+	}
+	if _, err := EncodingR2(z, y, []float64{1}, 1); err == nil {
+		t.Error("1 fold")
+	}
+}
+
+// TestLoadRunsRealFile runs the GLM on nibabel's functional.nii (a real
+// 4D fMRI file) with an events file.
+func TestLoadRunsRealFile(t *testing.T) {
+	dir := t.TempDir()
+	ev := filepath.Join(dir, "events.tsv")
+	os.WriteFile(ev, []byte("onset\tduration\ttrial_type\n4\t2\ta\n14\t2\tb\n22\t2\ta\n30\t2\tb\n"), 0o644)
+	bold := "../testdata/decode/nifti/functional.nii"
+	b, mask, err := TrialBetasFromFiles([]string{bold}, []string{ev}, "", glm.Options{Method: glm.LSA, ZScoreBold: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, c := b.Values.Dims(); r != 4 || c != 17*21*3 || mask.Len() != c {
+		t.Errorf("betas %dx%d", r, c)
+	}
+	// Constant voxels, if any, are zeros, never NaN.
+	for _, c := range b.ConstantVoxels {
+		for i := 0; i < 4; i++ {
+			if b.Values.At(i, c) != 0 {
+				t.Fatalf("constant voxel %d has beta %v", c, b.Values.At(i, c))
+			}
+		}
+	}
+	for _, v := range b.Values.RawMatrix().Data {
+		if math.IsNaN(v) {
+			t.Fatal("NaN beta")
+		}
+	}
+	if _, _, err := LoadRuns([]string{bold}, nil, nil); err == nil {
+		t.Error("count mismatch")
+	}
+	if _, _, err := LoadRuns([]string{"../testdata/decode/nifti/anatomical.nii"}, []string{ev}, nil); err == nil || !strings.Contains(err.Error(), "4D") {
+		t.Errorf("3D run: %v", err)
+	}
+	m := nifti.FullMask([3]int{2, 2, 2})
+	if _, _, err := LoadRuns([]string{bold}, []string{ev}, m); err == nil {
+		t.Error("mask of another grid")
+	}
+	// A run with NaN voxels (a file written by nibabel) is an error naming
+	// the voxel, unless the mask leaves them out.
+	os.WriteFile(ev, []byte("onset\tduration\n0\t1\n"), 0o644)
+	nanRun := "../testdata/decode/nifti/nan_f32_4d.nii.gz"
+	if _, _, err := LoadRuns([]string{nanRun}, []string{ev}, nil); err == nil || !strings.Contains(err.Error(), "voxel (1, 2, 0) is NaN at volume 0") {
+		t.Errorf("NaN run: %v", err)
+	}
+	im, err := nifti.ReadFile(nanRun)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := im.Header.Shape()
+	ok := make([]float64, im.Header.VolumeLen())
+	for i := range ok {
+		ok[i] = 1
+		for v := 0; v < s[3]; v++ {
+			if x := im.Volume(v)[i]; math.IsNaN(x) || math.IsInf(x, 0) {
+				ok[i] = 0
+			}
+		}
+	}
+	clean, _ := nifti.NewMask(ok, [3]int{s[0], s[1], s[2]})
+	if _, _, err := LoadRuns([]string{nanRun}, []string{ev}, clean); err != nil {
+		t.Errorf("masked NaN run: %v", err)
+	}
+	// example4d stores its TR in ms: LoadRuns reads 2 s and says why.
+	os.WriteFile(ev, []byte("onset\tduration\n0.5\t1\n"), 0o644)
+	runs, notes, err := LoadRuns([]string{"../testdata/decode/nifti/example4d.nii.gz"}, []string{ev}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runs[0].Timing.TR != 2 || !strings.Contains(notes[0], "ms") {
+		t.Errorf("TR %v note %q", runs[0].Timing.TR, notes[0])
+	}
+}

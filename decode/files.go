@@ -1,0 +1,100 @@
+package decode
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/neurolatent/neurolatent/decode/events"
+	"github.com/neurolatent/neurolatent/decode/glm"
+	"github.com/neurolatent/neurolatent/decode/nifti"
+	"gonum.org/v1/gonum/mat"
+)
+
+// LoadRuns reads fMRI runs from files: for each i, the 4D image bold[i]
+// (only the voxels of mask; nil means all) and the events file events[i].
+// The TR comes from each image header (see nifti.Header.TR, which also
+// handles TRs stored in ms); notes about the header's units are returned,
+// one per run ("" when none).
+func LoadRuns(bold, evs []string, mask *nifti.Mask) ([]glm.Run, []string, error) {
+	if len(bold) == 0 {
+		return nil, nil, fmt.Errorf("decode: no runs")
+	}
+	if len(bold) != len(evs) {
+		return nil, nil, fmt.Errorf("decode: %d BOLD files and %d events files", len(bold), len(evs))
+	}
+	runs := make([]glm.Run, len(bold))
+	notes := make([]string, len(bold))
+	for i := range bold {
+		data, h, err := nifti.ReadMasked(bold[i], mask)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := checkFiniteVoxels(bold[i], data, mask, h); err != nil {
+			return nil, nil, err
+		}
+		if h.NumVolumes() < 2 {
+			return nil, nil, fmt.Errorf("decode: %s: a run needs a 4D image, this one has %d volume", bold[i], h.NumVolumes())
+		}
+		tr, note, err := h.TR()
+		if err != nil {
+			return nil, nil, fmt.Errorf("decode: %s: %w", bold[i], err)
+		}
+		tab, err := events.ReadFile(evs[i])
+		if err != nil {
+			return nil, nil, err
+		}
+		notes[i] = note
+		runs[i] = glm.Run{Name: bold[i], Timing: glm.Timing{Frames: h.NumVolumes(), TR: tr}, Events: tab.Events, Data: data}
+	}
+	return runs, notes, nil
+}
+
+// TrialBetasFromFiles estimates single-trial betas from BOLD and events
+// files: LoadRuns with the mask at maskPath ("" for every voxel), then
+// glm.TrialBetas. It returns the betas and the mask used.
+func TrialBetasFromFiles(bold, evs []string, maskPath string, opt glm.Options) (*glm.Betas, *nifti.Mask, error) {
+	var mask *nifti.Mask
+	if maskPath != "" {
+		var err error
+		if mask, err = nifti.LoadMask(maskPath); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		h, err := nifti.ReadHeader(bold[0])
+		if err != nil {
+			return nil, nil, err
+		}
+		s := h.Shape()
+		mask = nifti.FullMask([3]int{s[0], s[1], s[2]})
+	}
+	runs, _, err := LoadRuns(bold, evs, mask)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := glm.TrialBetas(runs, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, mask, nil
+}
+
+// checkFiniteVoxels reports the first NaN or Inf of a run with the voxel's
+// grid coordinates, so that the user can fix the mask.
+func checkFiniteVoxels(name string, data *mat.Dense, mask *nifti.Mask, h *nifti.Header) error {
+	r, _ := data.Dims()
+	for t := 0; t < r; t++ {
+		for j, v := range data.RawRowView(t) {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				var c [3]int
+				if mask != nil {
+					c = mask.Coords(j)
+				} else {
+					s := h.Shape()
+					c = [3]int{j % s[0], (j / s[0]) % s[1], j / (s[0] * s[1])}
+				}
+				return fmt.Errorf("decode: %s: voxel (%d, %d, %d) is %v at volume %d; leave it out of the mask (masks built with nifti.NewMask skip non-finite voxels)", name, c[0], c[1], c[2], v, t)
+			}
+		}
+	}
+	return nil
+}
