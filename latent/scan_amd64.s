@@ -1,0 +1,180 @@
+//go:build !purego
+
+#include "textflag.h"
+
+DATA one<>+0(SB)/4, $0x3f800000
+GLOBL one<>(SB), RODATA|NOPTR, $4
+DATA half<>+0(SB)/4, $0x3f000000
+GLOBL half<>(SB), RODATA|NOPTR, $4
+DATA quarter<>+0(SB)/4, $0x3e800000
+GLOBL quarter<>(SB), RODATA|NOPTR, $4
+DATA eps<>+0(SB)/4, $0x358637bd
+GLOBL eps<>(SB), RODATA|NOPTR, $4
+
+// VCMPPS predicates: 0x1e greater than, 0x11 less than; both ordered and
+// quiet (false for NaN).
+
+// func aboveAVX2(s *float32, n int, thr float32) int
+TEXT ·aboveAVX2(SB), NOSPLIT, $0-32
+	MOVQ s+0(FP), SI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS thr+16(FP), Y0
+	XORQ AX, AX
+	MOVQ CX, BX
+	ANDQ $-32, BX
+loop32:
+	CMPQ AX, BX
+	JGE  tail8
+	VCMPPS $0x11, (SI)(AX*4), Y0, Y1
+	VCMPPS $0x11, 32(SI)(AX*4), Y0, Y2
+	VCMPPS $0x11, 64(SI)(AX*4), Y0, Y3
+	VCMPPS $0x11, 96(SI)(AX*4), Y0, Y4
+	VORPS  Y1, Y2, Y1
+	VORPS  Y3, Y4, Y3
+	VORPS  Y1, Y3, Y1
+	VMOVMSKPS Y1, DX
+	TESTL DX, DX
+	JNZ   done
+	ADDQ $32, AX
+	JMP  loop32
+tail8:
+	MOVQ CX, BX
+	ANDQ $-8, BX
+loop8:
+	CMPQ AX, BX
+	JGE  done
+	VCMPPS $0x11, (SI)(AX*4), Y0, Y1
+	VMOVMSKPS Y1, DX
+	TESTL DX, DX
+	JNZ   done
+	ADDQ $8, AX
+	JMP  loop8
+done:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+// func add3AboveAVX2(a, b, c *float32, n int, thr float32) int
+TEXT ·add3AboveAVX2(SB), NOSPLIT, $0-48
+	MOVQ a+0(FP), SI
+	MOVQ b+8(FP), DI
+	MOVQ c+16(FP), R8
+	MOVQ n+24(FP), CX
+	VBROADCASTSS thr+32(FP), Y0
+	XORQ AX, AX
+	MOVQ CX, BX
+	ANDQ $-32, BX
+aloop32:
+	CMPQ AX, BX
+	JGE  atail8
+	VMOVUPS (DI)(AX*4), Y1
+	VMOVUPS 32(DI)(AX*4), Y2
+	VMOVUPS 64(DI)(AX*4), Y3
+	VMOVUPS 96(DI)(AX*4), Y4
+	VADDPS (R8)(AX*4), Y1, Y1
+	VADDPS 32(R8)(AX*4), Y2, Y2
+	VADDPS 64(R8)(AX*4), Y3, Y3
+	VADDPS 96(R8)(AX*4), Y4, Y4
+	VSUBPS (SI)(AX*4), Y1, Y1
+	VSUBPS 32(SI)(AX*4), Y2, Y2
+	VSUBPS 64(SI)(AX*4), Y3, Y3
+	VSUBPS 96(SI)(AX*4), Y4, Y4
+	VCMPPS $0x1e, Y0, Y1, Y1
+	VCMPPS $0x1e, Y0, Y2, Y2
+	VCMPPS $0x1e, Y0, Y3, Y3
+	VCMPPS $0x1e, Y0, Y4, Y4
+	VORPS  Y1, Y2, Y1
+	VORPS  Y3, Y4, Y3
+	VORPS  Y1, Y3, Y1
+	VMOVMSKPS Y1, DX
+	TESTL DX, DX
+	JNZ   adone
+	ADDQ $32, AX
+	JMP  aloop32
+atail8:
+	MOVQ CX, BX
+	ANDQ $-8, BX
+aloop8:
+	CMPQ AX, BX
+	JGE  adone
+	VMOVUPS (DI)(AX*4), Y1
+	VADDPS (R8)(AX*4), Y1, Y1
+	VSUBPS (SI)(AX*4), Y1, Y1
+	VCMPPS $0x1e, Y0, Y1, Y1
+	VMOVMSKPS Y1, DX
+	TESTL DX, DX
+	JNZ   adone
+	ADDQ $8, AX
+	JMP  aloop8
+adone:
+	VZEROUPPER
+	MOVQ AX, ret+40(FP)
+	RET
+
+// func mul3AboveAVX2(a, b, c *float32, n int, thr float32) int
+TEXT ·mul3AboveAVX2(SB), NOSPLIT, $0-48
+	MOVQ a+0(FP), SI
+	MOVQ b+8(FP), DI
+	MOVQ c+16(FP), R8
+	MOVQ n+24(FP), CX
+	VBROADCASTSS thr+32(FP), Y0
+	VBROADCASTSS one<>(SB), Y12
+	VBROADCASTSS half<>(SB), Y13
+	VBROADCASTSS quarter<>(SB), Y14
+	VBROADCASTSS eps<>(SB), Y15
+	XORQ AX, AX
+	MOVQ CX, BX
+	ANDQ $-16, BX
+mloop16:
+	CMPQ AX, BX
+	JGE  mtail8
+	// num = (1+b)*(1+c)*0.25
+	VADDPS (DI)(AX*4), Y12, Y1
+	VADDPS 32(DI)(AX*4), Y12, Y2
+	VADDPS (R8)(AX*4), Y12, Y3
+	VADDPS 32(R8)(AX*4), Y12, Y4
+	VMULPS Y3, Y1, Y1
+	VMULPS Y4, Y2, Y2
+	VMULPS Y14, Y1, Y1
+	VMULPS Y14, Y2, Y2
+	// thr*den = thr*((1+a)*0.5 + 1e-6)
+	VADDPS (SI)(AX*4), Y12, Y5
+	VADDPS 32(SI)(AX*4), Y12, Y6
+	VMULPS Y13, Y5, Y5
+	VMULPS Y13, Y6, Y6
+	VADDPS Y15, Y5, Y5
+	VADDPS Y15, Y6, Y6
+	VMULPS Y0, Y5, Y5
+	VMULPS Y0, Y6, Y6
+	VCMPPS $0x1e, Y5, Y1, Y1
+	VCMPPS $0x1e, Y6, Y2, Y2
+	VORPS  Y1, Y2, Y1
+	VMOVMSKPS Y1, DX
+	TESTL DX, DX
+	JNZ   mdone
+	ADDQ $16, AX
+	JMP  mloop16
+mtail8:
+	MOVQ CX, BX
+	ANDQ $-8, BX
+mloop8:
+	CMPQ AX, BX
+	JGE  mdone
+	VADDPS (DI)(AX*4), Y12, Y1
+	VADDPS (R8)(AX*4), Y12, Y3
+	VMULPS Y3, Y1, Y1
+	VMULPS Y14, Y1, Y1
+	VADDPS (SI)(AX*4), Y12, Y5
+	VMULPS Y13, Y5, Y5
+	VADDPS Y15, Y5, Y5
+	VMULPS Y0, Y5, Y5
+	VCMPPS $0x1e, Y5, Y1, Y1
+	VMOVMSKPS Y1, DX
+	TESTL DX, DX
+	JNZ   mdone
+	ADDQ $8, AX
+	JMP  mloop8
+mdone:
+	VZEROUPPER
+	MOVQ AX, ret+40(FP)
+	RET
