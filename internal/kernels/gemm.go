@@ -1,17 +1,15 @@
 package kernels
 
 import (
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
-	"gonum.org/v1/gonum/blas/blas64"
+	nlblas "github.com/neurolatent/neurolatent/blas"
 )
 
 // Float is the element type of every kernel.
 type Float interface{ ~float32 | ~float64 }
 
 // Gemm computes C = alpha*op(A)*op(B) + beta*C for row-major matrices, with
-// op(A) m x k and op(B) k x n, through gonum's registered BLAS (so a faster
-// implementation installed with blas32.Use / blas64.Use serves it too).
+// op(A) m x k and op(B) k x n, with the project's own GEMM (package blas:
+// AVX-512 / AVX2 kernels, both cores, deterministic).
 func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	if m == 0 || n == 0 {
 		return
@@ -20,18 +18,11 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 		Scal(beta, c, m, n, ldc)
 		return
 	}
-	ta, tb := blas.NoTrans, blas.NoTrans
-	if transA {
-		ta = blas.Trans
-	}
-	if transB {
-		tb = blas.Trans
-	}
 	switch a := any(a).(type) {
 	case []float32:
-		blas32.Implementation().Sgemm(ta, tb, m, n, k, float32(alpha), a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+		nlblas.Sgemm(transA, transB, m, n, k, float32(alpha), a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
 	case []float64:
-		blas64.Implementation().Dgemm(ta, tb, m, n, k, float64(alpha), a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
+		nlblas.Dgemm(transA, transB, m, n, k, float64(alpha), a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
 	}
 }
 

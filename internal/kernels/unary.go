@@ -43,7 +43,7 @@ func unaryForward[T Float](kind int, alpha, beta float64, x, y []T) {
 	case ELU:
 		for i, v := range x {
 			if v < 0 {
-				v = T(alpha * math.Expm1(float64(v)))
+				v = T(alpha * expm1(float64(v)))
 			}
 			y[i] = v
 		}
@@ -164,6 +164,17 @@ func unaryBackward[T Float](kind int, alpha float64, x, y, gy, gx []T) {
 			gx[i] = gy[i] * a
 		}
 	}
+}
+
+// expm1 is e^x - 1 for the ELU: math.Exp has an assembly implementation
+// and math.Expm1 does not, and in float64 exp(x)-1 loses nothing a float32
+// or float64 result keeps except for tiny |x|, where x + x^2/2 is exact to
+// rounding.
+func expm1(x float64) float64 {
+	if x > -1e-5 && x < 1e-5 {
+		return x + x*x/2
+	}
+	return math.Exp(x) - 1
 }
 
 func sigmoid(x float64) float64 {
