@@ -28,7 +28,7 @@ import (
 )
 
 type options struct {
-	model, config, data, out, weights string
+	model, config, data, out, weights    string
 	steps, batch, sampleEvery, ckptEvery int
 	seed                                 uint64
 	resume, flip, quiet                  bool
