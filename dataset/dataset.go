@@ -228,6 +228,19 @@ func (f *Folder) Image(i int, dst []float32) error {
 	return f.pre.apply(img, f.c, dst)
 }
 
+// Load reads an image file and preprocesses it into dst [channels, Size,
+// Size] (channels 1 or 3).
+func (p Preprocess) Load(path string, channels int, dst []float32) error {
+	img, err := nt.LoadImage(path)
+	if err != nil {
+		return err
+	}
+	if err := p.apply(img, channels, dst); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
 // apply crops, resizes and converts img into dst [c, Size, Size].
 func (p Preprocess) apply(img image.Image, c int, dst []float32) error {
 	t := nt.FromImage(img, false)

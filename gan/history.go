@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
+
+	"github.com/neurolatent/neurolatent/internal/atomicfile"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -50,25 +52,23 @@ func (h *History) Truncate(step int) {
 
 // WriteCSV writes "step,<names...>" rows atomically.
 func (h *History) WriteCSV(path string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".losses-*.csv")
-	if err != nil {
-		return fmt.Errorf("gan: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	w := csv.NewWriter(tmp)
-	_ = w.Write(append([]string{"step"}, h.Names...))
-	for i, s := range h.Steps {
-		row := []string{strconv.Itoa(s)}
-		for _, v := range h.Values[i] {
-			row = append(row, strconv.FormatFloat(v, 'g', -1, 64))
+	err := atomicfile.Write(path, func(out io.Writer) error {
+		w := csv.NewWriter(out)
+		_ = w.Write(append([]string{"step"}, h.Names...))
+		for i, s := range h.Steps {
+			row := []string{strconv.Itoa(s)}
+			for _, v := range h.Values[i] {
+				row = append(row, strconv.FormatFloat(v, 'g', -1, 64))
+			}
+			_ = w.Write(row)
 		}
-		_ = w.Write(row)
-	}
-	w.Flush()
-	if err := errors.Join(w.Error(), tmp.Sync(), tmp.Close()); err != nil {
+		w.Flush()
+		return w.Error()
+	})
+	if err != nil {
 		return fmt.Errorf("gan: writing %s: %w", path, err)
 	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
 
 // ReadHistory reads a file written by WriteCSV; a missing file is an empty
@@ -153,19 +153,16 @@ func (h *History) Plot(path string) error {
 	}
 	p.Legend.Top = true
 	wt, err := p.WriterTo(8*vg.Inch, 4*vg.Inch, "png")
+	if err == nil {
+		err = atomicfile.Write(path, func(w io.Writer) error {
+			_, err := wt.WriteTo(w)
+			return err
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("gan: plotting %s: %w", path, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".losses-*.png")
-	if err != nil {
-		return fmt.Errorf("gan: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	_, werr := wt.WriteTo(tmp)
-	if err := errors.Join(werr, tmp.Sync(), tmp.Close()); err != nil {
-		return fmt.Errorf("gan: writing %s: %w", path, err)
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
 
 var palette = []color.RGBA{

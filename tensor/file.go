@@ -1,12 +1,13 @@
 package tensor
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"strings"
+
+	"github.com/neurolatent/neurolatent/internal/atomicfile"
 )
 
 // errorf formats an error as "tensor: NAME: message", NAME being the file
@@ -15,49 +16,14 @@ func errorf(name, format string, args ...any) error {
 	return fmt.Errorf("tensor: %s: "+format, append([]any{name}, args...)...)
 }
 
-// writeAtomic writes a file through a temporary file in the same directory,
-// synced and then renamed over path, so a crash or an error never leaves a
-// half-written file under path.
-func writeAtomic(path string, write func(w io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("tensor: %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err = write(bw); err != nil {
+// writeAtomic writes a file through a temporary file renamed over path
+// (package atomicfile), so an error never leaves a half-written file.
+func writeAtomic(path string, write func(w io.Writer) error) error {
+	err := atomicfile.Write(path, write)
+	if err == nil || strings.HasPrefix(err.Error(), "tensor: ") { // the format's own error
 		return err
 	}
-	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("tensor: %s: %w", path, err)
-	}
-	// CreateTemp makes the file 0600; a saved tensor file is an ordinary file.
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("tensor: %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("tensor: %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("tensor: %s: %w", path, err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("tensor: %s: %w", path, err)
-	}
-	// Sync the directory so the rename itself survives a crash; not every
-	// platform allows it, and the data is already safe, so failures are ignored.
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
+	return fmt.Errorf("tensor: %s: %w", path, err)
 }
 
 // openSized opens path for reading and returns its size.

@@ -3,6 +3,7 @@ package vae
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 
@@ -21,10 +22,12 @@ type VAEGAN struct {
 	*Model
 	cfg Config
 
-	encode, decode *graph.Program
-	train          *graph.Program
-	opt            *optim.Set
-	fixed          *nt.Dense // latent codes for sample grids
+	encodeFn, decodeFn nn.Func
+	encode, decode     *graph.Program
+	engine             nn.Engine // when set, runs inference instead of the programs
+	train              *graph.Program
+	opt                *optim.Set
+	fixed              *nt.Dense // latent codes for sample grids
 }
 
 // New builds a VAE-GAN with fresh weights.
@@ -38,19 +41,32 @@ func New(c Config, seed uint64) (*VAEGAN, error) {
 
 func wrap(m *Model, c Config, seed uint64) *VAEGAN {
 	v := &VAEGAN{Model: m, cfg: c}
-	v.encode = graph.Compile(func(b nn.Backend, in []nn.Tensor) []nn.Tensor {
+	v.encodeFn = func(b nn.Backend, in []nn.Tensor) []nn.Tensor {
 		mu, ls := m.Encoder.Forward(b, in[0])
 		return []nn.Tensor{mu, nn.Exp(b, ls)}
-	})
-	v.decode = graph.Compile(func(b nn.Backend, in []nn.Tensor) []nn.Tensor {
+	}
+	v.decodeFn = func(b nn.Backend, in []nn.Tensor) []nn.Tensor {
 		return []nn.Tensor{m.Generator.Forward(b, in[0])}
-	})
+	}
+	v.encode, v.decode = graph.Compile(v.encodeFn), graph.Compile(v.decodeFn)
 	v.fixed = gan.Noise(rand.New(rand.NewPCG(seed, 0xf1ced)), 64, c.Latent)
 	return v
 }
 
 // Config is the model's configuration.
 func (v *VAEGAN) Config() any { return v.cfg }
+
+// SetEngine runs Encode and Decode on e (the CUDA backend, say) instead of
+// the CPU graph backend; nil goes back to the CPU. Training always runs on
+// the CPU backend.
+func (v *VAEGAN) SetEngine(e nn.Engine) { v.engine = e }
+
+func (v *VAEGAN) infer(p *graph.Program, fn nn.Func, x *nt.Dense) ([]*nt.Dense, error) {
+	if v.engine != nil {
+		return v.engine.Run(fn, x)
+	}
+	return p.Run(x)
+}
 
 // Settings is the configuration, typed.
 func (v *VAEGAN) Settings() Config { return v.cfg }
@@ -72,7 +88,7 @@ func (v *VAEGAN) Encode(x *nt.Dense) (mu, sigma *nt.Dense, err error) {
 	if err := v.checkImages(x); err != nil {
 		return nil, nil, err
 	}
-	out, err := v.encode.Run(x)
+	out, err := v.infer(v.encode, v.encodeFn, x)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -86,7 +102,7 @@ func (v *VAEGAN) Decode(z *nt.Dense) (*nt.Dense, error) {
 	if s := z.Shape(); len(s) != 2 || s[1] != v.cfg.Latent {
 		return nil, fmt.Errorf("vae: z of shape %v, want [N,%d]", s, v.cfg.Latent)
 	}
-	out, err := v.decode.Run(z)
+	out, err := v.infer(v.decode, v.decodeFn, z)
 	if err != nil {
 		return nil, err
 	}
@@ -234,6 +250,24 @@ func Load(path string) (*VAEGAN, error) {
 	var c Config
 	sd, err := checkpoint.ReadWeights(path, &c)
 	if err != nil {
+		return nil, err
+	}
+	return fromWeights(sd, c, path)
+}
+
+// Read is Load for weights in memory (an embedded asset, say); name labels
+// errors.
+func Read(r io.ReaderAt, size int64, name string) (*VAEGAN, error) {
+	var c Config
+	sd, err := checkpoint.ReadWeightsFrom(r, size, name, &c)
+	if err != nil {
+		return nil, err
+	}
+	return fromWeights(sd, c, name)
+}
+
+func fromWeights(sd *nt.StateDict, c Config, path string) (*VAEGAN, error) {
+	if err := checkpoint.CheckConfigType(sd, c, path); err != nil {
 		return nil, err
 	}
 	if err := c.Check(); err != nil {

@@ -1,14 +1,13 @@
 package nifti
 
 import (
-	"bufio"
 	"compress/gzip"
 	"encoding/binary"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
+
+	"github.com/neurolatent/neurolatent/internal/atomicfile"
 )
 
 // NewImage returns a zero image of the given shape (3 or 4 sizes) stored as
@@ -24,46 +23,20 @@ func NewImage(dt Datatype, shape ...int) (*Image, error) {
 // WriteFile writes im to path as a single-file NIfTI image, gzip-compressed
 // when path ends in ".gz". The file is written to a temporary file and
 // renamed, so an error never leaves a partial image under path.
-func WriteFile(path string, im *Image) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("nifti: %w", err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
+func WriteFile(path string, im *Image) error {
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		if !strings.HasSuffix(strings.ToLower(path), ".gz") {
+			return Write(w, im)
 		}
-	}()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	var w io.Writer = bw
-	var gz *gzip.Writer
-	if strings.HasSuffix(strings.ToLower(path), ".gz") {
 		// Level 1, as nibabel: 4D runs compress well enough and fast.
-		gz, _ = gzip.NewWriterLevel(bw, gzip.BestSpeed)
-		w = gz
-	}
-	if err = Write(w, im); err != nil {
-		return fmt.Errorf("nifti: %s: %w", path, err)
-	}
-	if gz != nil {
-		if err = gz.Close(); err != nil {
-			return fmt.Errorf("nifti: %s: %w", path, err)
+		gz, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+		if err := Write(gz, im); err != nil {
+			return err
 		}
-	}
-	if err = bw.Flush(); err != nil {
+		return gz.Close()
+	})
+	if err != nil {
 		return fmt.Errorf("nifti: %s: %w", path, err)
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("nifti: %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("nifti: %s: %w", path, err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("nifti: %w", err)
 	}
 	return nil
 }

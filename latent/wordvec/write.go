@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/neurolatent/neurolatent/internal/atomicfile"
 )
 
 // Write writes e in format f. Text formats print each component in the
@@ -75,19 +75,7 @@ func Write(w io.Writer, f Format, e *Embeddings) error {
 // WriteFile writes e to path in format f, atomically: the data goes to a
 // temporary file in the same directory that is renamed over path.
 func WriteFile(path string, f Format, e *Embeddings) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("wordvec: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := Write(tmp, f, e); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("wordvec: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.Write(path, func(w io.Writer) error { return Write(w, f, e) }); err != nil {
 		return fmt.Errorf("wordvec: %w", err)
 	}
 	return nil

@@ -12,6 +12,7 @@ package checkpoint
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/neurolatent/neurolatent/nn"
@@ -61,7 +62,7 @@ func Save(path string, model any, config any, opt optim.Optimizer, p Progress) e
 	if err != nil {
 		return fmt.Errorf("checkpoint: %s: encoding progress: %w", path, err)
 	}
-	sd.Metadata = map[string]string{"format": Format, "config": string(cfg), "progress": string(prog)}
+	sd.Metadata = map[string]string{"format": Format, "config": string(cfg), "progress": string(prog), "config_type": ConfigType(config)}
 	if err := nt.SaveSafetensors(path, sd); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
@@ -117,6 +118,26 @@ func Load(path string, model any, config any, opt optim.Optimizer) (Progress, er
 	return p, nil
 }
 
+// ConfigType names the Go type of a configuration ("vae.Config"); files
+// record it so a model package can refuse another model's weights by name.
+func ConfigType(config any) string {
+	if config == nil {
+		return ""
+	}
+	return fmt.Sprintf("%T", config)
+}
+
+// CheckConfigType returns an error when a state dict read by ReadWeights
+// was saved with another configuration type than want (files without the
+// record pass).
+func CheckConfigType(sd *nt.StateDict, want any, name string) error {
+	got := sd.Metadata["config_type"]
+	if got != "" && got != ConfigType(want) {
+		return fmt.Errorf("checkpoint: %s holds a %s model, not a %s one", name, strings.TrimSuffix(got, ".Config"), strings.TrimSuffix(ConfigType(want), ".Config"))
+	}
+	return nil
+}
+
 // WeightsFormat identifies weight files (no optimizer state).
 const WeightsFormat = "neurolatent-weights-v1"
 
@@ -128,7 +149,7 @@ func SaveWeights(path string, model any, config any) error {
 	if err != nil {
 		return fmt.Errorf("checkpoint: %s: encoding config: %w", path, err)
 	}
-	sd.Metadata = map[string]string{"format": WeightsFormat, "config": string(cfg)}
+	sd.Metadata = map[string]string{"format": WeightsFormat, "config": string(cfg), "config_type": ConfigType(config)}
 	if err := nt.SaveSafetensors(path, sd); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
@@ -144,6 +165,20 @@ func ReadWeights(path string, config any) (*nt.StateDict, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: %w", err)
 	}
+	return weightsOf(sd, path, config)
+}
+
+// ReadWeightsFrom is ReadWeights for a file in memory or an embedded
+// asset; name labels errors.
+func ReadWeightsFrom(r io.ReaderAt, size int64, name string, config any) (*nt.StateDict, error) {
+	sd, err := nt.ReadSafetensors(r, size)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %s: %w", name, err)
+	}
+	return weightsOf(sd, name, config)
+}
+
+func weightsOf(sd *nt.StateDict, path string, config any) (*nt.StateDict, error) {
 	switch sd.Metadata["format"] {
 	case WeightsFormat:
 	case Format:

@@ -24,6 +24,7 @@ type config struct {
 	training   bool
 	inputGrads bool
 	objectives [][]*nn.Param
+	evalLayers bool
 }
 
 // Float64 builds float64 graphs (the default is float32); the model's
@@ -44,6 +45,12 @@ func Training() Option { return func(c *config) { c.training = true } }
 func Objectives(groups ...[]*nn.Param) Option {
 	return func(c *config) { c.training, c.objectives = true, groups }
 }
+
+// EvalLayers keeps layers in inference mode (stored batch-norm statistics,
+// no spectral-norm updates) in a program that computes gradients: for
+// optimising inputs or a few parameters through a trained, frozen model
+// (GAN inversion).
+func EvalLayers() Option { return func(c *config) { c.evalLayers = true } }
 
 // InputGrads makes a training program also compute the gradient of the loss
 // with respect to each input (see Program.InputGrads), for example to
@@ -144,7 +151,7 @@ func build[T Float](p *Program, inputs []*tensor.Dense) (c *compiled, err error)
 			c, err = nil, fmt.Errorf("graph: building the graph: %v", r)
 		}
 	}()
-	b := newBackend[T](p.cfg.training)
+	b := newBackend[T](p.cfg.training && !p.cfg.evalLayers)
 	in := make([]nn.Tensor, len(inputs))
 	for i, t := range inputs {
 		in[i] = b.input(t.Shape())

@@ -304,3 +304,30 @@ func TestObjectives(t *testing.T) {
 		t.Fatal("a parameter in two objectives was accepted")
 	}
 }
+
+// EvalLayers computes gradients through a model whose layers stay in
+// inference mode: the running statistics are used and left unchanged.
+func TestEvalLayers(t *testing.T) {
+	bn := nn.NewBatchNorm2d(2, 1e-5, 0.1)
+	bn.RunningMean.Value = nt.New32([]float32{1, 2}, 2)
+	z := nn.NewParam(randT(3, 2, 2, 1, 1))
+	p := graph.Compile(func(b nn.Backend, in []nn.Tensor) []nn.Tensor {
+		return []nn.Tensor{nn.Sum(b, bn.Forward(b, b.Param(z)))}
+	}, graph.Objectives([]*nn.Param{z}), graph.EvalLayers())
+	if _, err := p.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if m := nt.Data32(bn.RunningMean.Value); m[0] != 1 || m[1] != 2 {
+		t.Fatalf("running mean changed to %v", m)
+	}
+	// d/dz sum((z - mean)/sqrt(var+eps)) = 1/sqrt(1+eps) everywhere
+	// (batch statistics would give exactly 0).
+	for _, g := range nt.Data32(z.Grad) {
+		if math.Abs(float64(g)-1/math.Sqrt(1+1e-5)) > 1e-6 {
+			t.Fatalf("gradient %v, want 1/sqrt(1+eps)", nt.Data32(z.Grad))
+		}
+	}
+	if bn.Weight.Grad != nil {
+		t.Fatal("a parameter outside the objectives got a gradient")
+	}
+}
