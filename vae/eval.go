@@ -67,7 +67,7 @@ func Evaluate(v *VAEGAN, train, test *dataset.Memory) (Metrics, error) {
 	if m.PixCorr, err = probe.PixelCorrelation(xTest, rec); err != nil {
 		return m, err
 	}
-	clf, err := probe.TrainClassifier(muTrain, yTrain, classes, 300)
+	clf, err := probe.TrainClassifier(muTrain, yTrain, classes, probe.MaxIter)
 	if err != nil {
 		return m, err
 	}
@@ -95,7 +95,7 @@ func Evaluate(v *VAEGAN, train, test *dataset.Memory) (Metrics, error) {
 	if m.PCAPixCorr, err = probe.PixelCorrelation(xTest, pcaRec); err != nil {
 		return m, err
 	}
-	pclf, err := probe.TrainClassifier(codesTrain, yTrain, classes, 300)
+	pclf, err := probe.TrainClassifier(codesTrain, yTrain, classes, probe.MaxIter)
 	if err != nil {
 		return m, err
 	}

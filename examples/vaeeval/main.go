@@ -4,7 +4,7 @@
 // latent means. It also writes a grid of samples from N(0, I) and a grid of
 // test images above their VAE-GAN and PCA reconstructions.
 //
-//	go run ./examples/vaeeval -weights assets/vaegan-fashion32.safetensors -out docs/vaegan
+//	go run ./examples/vaeeval -weights assets/vaegan/fashion32.safetensors -out docs/vaegan
 package main
 
 import (
@@ -24,7 +24,7 @@ import (
 
 func run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("vaeeval", flag.ContinueOnError)
-	weights := fs.String("weights", "assets/vaegan-fashion32.safetensors", "VAE-GAN weights (vae.Save or a training checkpoint)")
+	weights := fs.String("weights", "assets/vaegan/fashion32.safetensors", "VAE-GAN weights (vae.Save or a training checkpoint)")
 	trainImages := fs.String("train-images", "assets/fashion-mnist/train-images-idx3-ubyte.gz", "IDX images the probe and PCA are fitted on")
 	trainLabels := fs.String("train-labels", "assets/fashion-mnist/train-labels-idx1-ubyte.gz", "their labels")
 	testImages := fs.String("test-images", "assets/fashion-mnist/t10k-images-idx3-ubyte.gz", "held-out IDX images")

@@ -9,25 +9,37 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/optimize"
 
-	"github.com/neurolatent/neurolatent/nn"
-	"github.com/neurolatent/neurolatent/nn/graph"
-	"github.com/neurolatent/neurolatent/nn/optim"
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
 // Classifier is a trained softmax regression on standardised features.
 type Classifier struct {
-	mean, scale []float32
-	lin         *nn.Linear
+	mean, scale []float64
+	w           []float64 // [classes, D], row-major
+	bias        []float64 // [classes]
 	classes     int
 }
 
-// TrainClassifier fits a softmax regression of labels (0..classes-1) on
-// features [N, D] by full-batch Adam with a small L2 penalty. Features are
-// standardised with the training set's mean and standard deviation.
-func TrainClassifier(features *nt.Dense, labels []int, classes, steps int) (*Classifier, error) {
+// C is the inverse regularisation strength of the probe, scikit-learn's
+// LogisticRegression default: the probe minimises
+// sum_i -log p(y_i | x_i) + ||W||^2 / (2C), the bias unpenalised.
+const C = 1.0
+
+// MaxIter bounds the L-BFGS iterations of a probe; the probes here converge
+// well before it.
+const MaxIter = 5000
+
+// TrainClassifier fits a multinomial logistic regression of labels
+// (0..classes-1) on features [N, D] standardised with the training set's
+// mean and standard deviation, the objective of scikit-learn's
+// StandardScaler + LogisticRegression(C=1), minimised by L-BFGS to
+// convergence (at most maxIter iterations). The objective is convex, so the
+// probe's accuracy is a property of the features, not of the optimiser.
+func TrainClassifier(features *nt.Dense, labels []int, classes, maxIter int) (*Classifier, error) {
 	s := features.Shape()
 	if len(s) != 2 || s[0] != len(labels) || s[0] == 0 {
 		return nil, fmt.Errorf("probe: features %v for %d labels: want [N, D] with N = labels", s, len(labels))
@@ -35,8 +47,11 @@ func TrainClassifier(features *nt.Dense, labels []int, classes, steps int) (*Cla
 	if classes < 2 {
 		return nil, fmt.Errorf("probe: %d classes", classes)
 	}
+	if maxIter < 1 {
+		return nil, fmt.Errorf("probe: %d iterations", maxIter)
+	}
 	n, d := s[0], s[1]
-	c := &Classifier{mean: make([]float32, d), scale: make([]float32, d), classes: classes}
+	c := &Classifier{mean: make([]float64, d), scale: make([]float64, d), classes: classes}
 	x := nt.Data32(features)
 	for j := range d {
 		var sum, sq float64
@@ -49,73 +64,132 @@ func TrainClassifier(features *nt.Dense, labels []int, classes, steps int) (*Cla
 			sq += v * v
 		}
 		sd := math.Sqrt(sq / float64(n))
-		if sd < 1e-8 {
+		if sd < 1e-12 || math.IsNaN(sd) {
 			sd = 1
 		}
-		c.mean[j], c.scale[j] = float32(m), float32(1/sd)
+		c.mean[j], c.scale[j] = m, 1/sd
 	}
-	onehot := make([]float32, n*classes)
 	for i, l := range labels {
 		if l < 0 || l >= classes {
 			return nil, fmt.Errorf("probe: label %d of sample %d outside [0,%d)", l, i, classes)
 		}
-		onehot[i*classes+l] = 1
 	}
-	c.lin = nn.NewLinear(nn.NewInit(1), d, classes, true)
-	for i := range nt.Data32(c.lin.Weight.Value) {
-		nt.Data32(c.lin.Weight.Value)[i] = 0
-	}
-	xs := c.standardise(features)
-	y := nt.New32(onehot, n, classes)
-	fit := graph.Compile(func(b nn.Backend, in []nn.Tensor) []nn.Tensor {
-		p := b.Softmax(c.lin.Forward(b, in[0]), -1)
-		nll := nn.Neg(b, nn.Scale(b, nn.Sum(b, nn.Mul(b, in[1], nn.Log(b, nn.AddScalar(b, p, 1e-12)))), 1/float64(n)))
-		l2 := nn.Scale(b, nn.Sum(b, nn.Square(b, b.Param(c.lin.Weight))), 1e-4)
-		return []nn.Tensor{nn.Add(b, nll, l2)}
-	}, graph.Training())
-	opt := optim.NewAdam(nn.Params(c.lin), 0.05)
-	for range steps {
-		if _, err := fit.Run(xs, y); err != nil {
-			return nil, err
+	xs := c.standardise(x, n)
+	k := classes
+	nw := k * d
+	// The objective is scaled by 1/n so that L-BFGS's gradient tolerance
+	// does not depend on the sample count. Logits and gradients are matrix
+	// products (X W^T and (P - Y)^T X), so the BLAS does the work.
+	X := mat.NewDense(n, d, xs)
+	logits := mat.NewDense(n, k, nil)
+	gwm := mat.NewDense(k, d, nil)
+	var lastTheta, lastGrad []float64
+	var lastLoss float64
+	obj := func(theta []float64) (float64, []float64) {
+		if lastTheta != nil && floats.Equal(theta, lastTheta) {
+			return lastLoss, lastGrad
 		}
-		if err := opt.Step(); err != nil {
-			return nil, err
+		w, b := theta[:nw], theta[nw:]
+		grad := make([]float64, len(theta))
+		gb := grad[nw:]
+		logits.Mul(X, mat.NewDense(k, d, w).T())
+		var loss float64
+		raw := logits.RawMatrix()
+		for i := range n {
+			row := raw.Data[i*raw.Stride : i*raw.Stride+k]
+			hi := math.Inf(-1)
+			for c := range k {
+				row[c] += b[c]
+				hi = max(hi, row[c])
+			}
+			var z float64
+			for c := range k {
+				row[c] = math.Exp(row[c] - hi)
+				z += row[c]
+			}
+			loss -= math.Log(row[labels[i]] / z)
+			for c := range k {
+				row[c] /= z
+			}
+			row[labels[i]]--
+			for c := range k {
+				gb[c] += row[c]
+			}
 		}
+		gwm.Mul(logits.T(), X) // (P - Y)^T X
+		gw := gwm.RawMatrix().Data
+		inv := 1 / float64(n)
+		for i, v := range w {
+			loss += v * v / (2 * C)
+			grad[i] = (gw[i] + v/C) * inv
+		}
+		for c := range gb {
+			gb[c] *= inv
+		}
+		lastTheta, lastGrad, lastLoss = append(lastTheta[:0], theta...), grad, loss*inv
+		return lastLoss, lastGrad
 	}
+	prob := optimize.Problem{
+		Func: func(theta []float64) float64 { l, _ := obj(theta); return l },
+		Grad: func(grad, theta []float64) { _, g := obj(theta); copy(grad, g) },
+	}
+	res, err := optimize.Minimize(prob, make([]float64, nw+k), &optimize.Settings{
+		MajorIterations:   maxIter,
+		GradientThreshold: 1e-9,
+	}, &optimize.LBFGS{})
+	if res == nil {
+		return nil, fmt.Errorf("probe: %w", err)
+	}
+	// Running out of iterations, or a line search that can make no more
+	// progress (float64 precision near the optimum, typical of separable
+	// classes), still leaves the best point found: a usable probe.
+	if err != nil && (math.IsNaN(res.F) || math.IsInf(res.F, 0)) {
+		return nil, fmt.Errorf("probe: %w", err)
+	}
+	c.w = append([]float64(nil), res.X[:nw]...)
+	c.bias = append([]float64(nil), res.X[nw:]...)
 	return c, nil
 }
 
-func (c *Classifier) standardise(features *nt.Dense) *nt.Dense {
-	s := features.Shape()
-	d := s[1]
-	src := nt.Data32(features)
-	out := make([]float32, len(src))
-	for i, v := range src {
+func (c *Classifier) standardise(x []float32, n int) []float64 {
+	d := len(c.mean)
+	out := make([]float64, n*d)
+	for i, v := range x[:n*d] {
 		j := i % d
-		out[i] = (v - c.mean[j]) * c.scale[j]
+		out[i] = (float64(v) - c.mean[j]) * c.scale[j]
 	}
-	return nt.New32(out, s[0], d)
+	return out
+}
+
+// Weights returns the probe's coefficients [classes][D] (on standardised
+// features) and biases.
+func (c *Classifier) Weights() (w [][]float64, bias []float64) {
+	d := len(c.mean)
+	for k := range c.classes {
+		w = append(w, append([]float64(nil), c.w[k*d:(k+1)*d]...))
+	}
+	return w, append([]float64(nil), c.bias...)
 }
 
 // Predict returns the most likely class of each row.
 func (c *Classifier) Predict(features *nt.Dense) ([]int, error) {
 	s := features.Shape()
-	if len(s) != 2 || s[1] != len(c.mean) {
-		return nil, fmt.Errorf("probe: features %v, want [N, %d]", s, len(c.mean))
+	d := len(c.mean)
+	if len(s) != 2 || s[1] != d {
+		return nil, fmt.Errorf("probe: features %v, want [N, %d]", s, d)
 	}
-	out, err := graph.Compile(func(b nn.Backend, in []nn.Tensor) []nn.Tensor {
-		return []nn.Tensor{c.lin.Forward(b, in[0])}
-	}).Run(c.standardise(features))
-	if err != nil {
-		return nil, err
-	}
-	logits := nt.Data32(out[0])
+	xs := c.standardise(nt.Data32(features), s[0])
 	pred := make([]int, s[0])
 	for i := range pred {
-		best := 0
-		for k := 1; k < c.classes; k++ {
-			if logits[i*c.classes+k] > logits[i*c.classes+best] {
-				best = k
+		row := xs[i*d : (i+1)*d]
+		best, bestV := 0, math.Inf(-1)
+		for k := range c.classes {
+			v := c.bias[k]
+			for j, xv := range row {
+				v += c.w[k*d+j] * xv
+			}
+			if v > bestV {
+				best, bestV = k, v
 			}
 		}
 		pred[i] = best
