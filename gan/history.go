@@ -121,6 +121,11 @@ func (h *History) Plot(path string) error {
 	p.Title.Text = "Training losses"
 	p.X.Label.Text = "step"
 	p.Y.Label.Text = "loss"
+	if h.allPositive() { // losses of very different sizes share the plot
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Label.Text = "loss (log scale)"
+	}
 	window := max(1, len(h.Steps)/50)
 	for j, name := range h.Names {
 		raw := make(plotter.XYs, len(h.Steps))
@@ -136,8 +141,7 @@ func (h *History) Plot(path string) error {
 			smooth[i] = plotter.XY{X: float64(s), Y: acc / float64(min(i+1, window))}
 		}
 		col := palette[j%len(palette)]
-		faint := col
-		faint.A = 60
+		faint := color.NRGBA{col.R, col.G, col.B, 60} // non-premultiplied: a light tint
 		lr, err := plotter.NewLine(raw)
 		if err != nil {
 			return err
@@ -163,6 +167,17 @@ func (h *History) Plot(path string) error {
 		return fmt.Errorf("gan: plotting %s: %w", path, err)
 	}
 	return nil
+}
+
+func (h *History) allPositive() bool {
+	for _, row := range h.Values {
+		for _, v := range row {
+			if !(v > 0) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 var palette = []color.RGBA{
