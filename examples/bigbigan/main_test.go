@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	nt "github.com/neurolatent/neurolatent/tensor"
+)
+
+var (
+	golden  = filepath.Join("..", "..", "testdata", "bigbigan")
+	reduced = filepath.Join(golden, "g_ch4.pth")
+	shipped = filepath.Join("..", "..", DefaultBiGAN)
+)
+
+func runArgs(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(args, &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+func mustRun(t *testing.T, args ...string) string {
+	t.Helper()
+	_, stderr, err := runArgs(t, args...)
+	if err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, stderr)
+	}
+	return stderr
+}
+
+func loadNPY(t *testing.T, p string) *nt.Dense {
+	t.Helper()
+	x, err := nt.LoadNPY(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+func nonEmpty(t *testing.T, p string) {
+	t.Helper()
+	if st, err := os.Stat(p); err != nil || st.Size() == 0 {
+		t.Fatalf("%s: %v", p, err)
+	}
+}
+
+// generate on the reduced checkpoint writes PyTorch's output.
+func TestGenerate(t *testing.T) {
+	dir := t.TempDir()
+	out, png := filepath.Join(dir, "x.npy"), filepath.Join(dir, "x.png")
+	mustRun(t, "generate", "-weights", reduced, "-z", filepath.Join(golden, "z.npy"), "-out", out, "-png", png)
+	got, want := loadNPY(t, out), loadNPY(t, filepath.Join(golden, "out.npy"))
+	if got.Dtype() != nt.Float32 || !slicesEqual(got.Shape(), want.Shape()) {
+		t.Fatalf("output %v %v, want float32 %v", got.Dtype(), got.Shape(), want.Shape())
+	}
+	var m float64
+	for i, v := range got.Float32s() {
+		m = max(m, math.Abs(float64(v)-want.Float64s()[i]))
+	}
+	if m > 1e-5 {
+		t.Fatalf("max error %g against PyTorch", m)
+	}
+	nonEmpty(t, png)
+}
+
+func TestSampleInterpolate(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "s.png")
+	zOut := filepath.Join(dir, "z.npy")
+	mustRun(t, "sample", "-weights", reduced, "-n", "2", "-seed", "3", "-truncation", "0.5", "-png", p, "-z-out", zOut)
+	nonEmpty(t, p)
+	for _, v := range loadNPY(t, zOut).Float32s() {
+		if math.Abs(float64(v)) > 0.5 {
+			t.Fatalf("truncated z holds %g", v)
+		}
+	}
+	out := filepath.Join(dir, "i.npy")
+	mustRun(t, "interpolate", "-weights", reduced, "-z", zOut, "-steps", "3", "-slerp", "-out", out, "-png", filepath.Join(dir, "i.png"))
+	if s := loadNPY(t, out).Shape(); !slicesEqual(s, []int{3, 3, 128, 128}) {
+		t.Fatalf("interpolation of shape %v", s)
+	}
+	mustRun(t, "interpolate", "-weights", reduced, "-seed", "2", "-steps", "2", "-png", filepath.Join(dir, "j.png"))
+	nonEmpty(t, filepath.Join(dir, "j.png"))
+}
+
+func TestEncode(t *testing.T) {
+	if _, err := os.Stat(shipped); err != nil {
+		t.Skip("no trained weights:", err)
+	}
+	dir := t.TempDir()
+	out, png := filepath.Join(dir, "mu.npy"), filepath.Join(dir, "rec.png")
+	mustRun(t, "encode", "-weights", shipped, "-n", "20", "-out", out, "-png", png)
+	if s := loadNPY(t, out).Shape(); !slicesEqual(s, []int{20, 120}) {
+		t.Fatalf("mu of shape %v", s)
+	}
+	nonEmpty(t, png)
+	// The images of an .npy in [-1, 1] work too; generate reads the codes back.
+	imgs := filepath.Join(dir, "imgs.npy")
+	mustRun(t, "generate", "-weights", shipped, "-z", out, "-out", imgs)
+	mustRun(t, "encode", "-weights", shipped, "-images", imgs, "-n", "5", "-out", filepath.Join(dir, "mu2.npy"))
+}
+
+func TestTrainEval(t *testing.T) {
+	dir := t.TempDir()
+	w := filepath.Join(dir, "w.safetensors")
+	mustRun(t, "train", "-steps", "2", "-batch", "4", "-limit", "16", "-out", filepath.Join(dir, "run"), "-weights", w, "-quiet", "-sample-every", "0")
+	stdout, stderr, err := runArgs(t, "eval", "-weights", w, "-train-limit", "40", "-test-limit", "20", "-out", filepath.Join(dir, "eval"))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if !strings.Contains(stdout, `"probe_accuracy"`) {
+		t.Fatalf("eval printed %q", stdout)
+	}
+	for _, f := range []string{"metrics.json", "samples.png", "reconstructions.png"} {
+		nonEmpty(t, filepath.Join(dir, "eval", f))
+	}
+}
+
+// Bad input gets a clear error, never a panic.
+func TestErrors(t *testing.T) {
+	dir := t.TempDir()
+	z100 := filepath.Join(dir, "z100.npy")
+	if err := nt.SaveNPY(z100, nt.Zeros(nt.Float32, 2, 100)); err != nil {
+		t.Fatal(err)
+	}
+	png := filepath.Join(dir, "x.png")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "no command"},
+		{[]string{"frobnicate"}, "unknown command"},
+		{[]string{"sample", "-weights", reduced, "-n", "0", "-png", png}, "-n 0"},
+		{[]string{"sample", "-weights", reduced, "-n", "2000", "-png", png}, "-n 2000"},
+		{[]string{"sample", "-weights", reduced, "-truncation", "-1", "-png", png}, "truncation"},
+		{[]string{"sample", "-weights", reduced}, "-png and/or -out"},
+		{[]string{"sample", "-png", png}, "-weights is required"},
+		{[]string{"sample", "-weights", reduced, "-class", "1000", "-png", png}, "-class 1000"},
+		{[]string{"interpolate", "-weights", reduced, "-steps", "1", "-png", png}, "-steps 1"},
+		{[]string{"generate", "-weights", reduced, "-z", z100, "-out", filepath.Join(dir, "o.npy")}, "[N,120]"},
+		{[]string{"generate", "-weights", reduced, "-z", z100}, "-out is required"},
+		{[]string{"generate", "-weights", reduced, "-z", z100, "-out", "o.png"}, "want an .npy"},
+		{[]string{"generate", "-weights", filepath.Join(dir, "missing.pth"), "-z", z100, "-out", filepath.Join(dir, "o.npy")}, "missing.pth"},
+		{[]string{"encode", "-weights", reduced, "-out", filepath.Join(dir, "o.npy")}, ""},
+		{[]string{"encode", "-n", "-3", "-out", filepath.Join(dir, "o.npy")}, "-n -3"},
+		{[]string{"train", "-steps", "0", "-out", dir}, "-steps 0"},
+		{[]string{"train"}, "-out is required"},
+		{[]string{"eval", "-train-limit", "-1"}, "must not be negative"},
+		{[]string{"sample", "-weights", reduced, "-png", png, "extra"}, "unexpected argument"},
+	} {
+		_, _, err := runArgs(t, c.args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: error %v, want one containing %q", c.args, err, c.want)
+		}
+	}
+}
+
+func slicesEqual(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
