@@ -1,6 +1,10 @@
 // Package assets embeds the data and weights the repository ships, so the
 // main job and the examples run anywhere without downloads:
 //
+//   - vaegan/fashion32.safetensors: the VAE-GAN trained on those images
+//     (vae.Small32), the model of the main job;
+//   - bigbigan/bigbigan-fashion32.safetensors: a small BigBiGAN (encoder,
+//     generator, joint discriminator; bigbigan.Small32) trained on them;
 //   - fashion-mnist/: Fashion-MNIST (Zalando Research, MIT, via Debian's
 //     dataset-fashion-mnist): the first 20,000 training images and labels
 //     and the full 10,000-image test set, gzipped IDX; see NOTICE.
@@ -17,7 +21,7 @@ import (
 	"github.com/neurolatent/neurolatent/dataset"
 )
 
-//go:embed fashion-mnist/*.gz NOTICE
+//go:embed fashion-mnist/*.gz vaegan/*.safetensors bigbigan/*.safetensors NOTICE
 var files embed.FS
 
 // Read returns an embedded file's bytes (e.g. "fashion-mnist/t10k-images-idx3-ubyte.gz").
@@ -46,6 +50,16 @@ func FashionMNIST(split string, size int) (*dataset.Memory, error) {
 	}
 	return dataset.ReadIDX(bytes.NewReader(img), bytes.NewReader(lab), size, "Fashion-MNIST "+split)
 }
+
+// VAEGAN returns the shipped VAE-GAN's weights (vae.Read reads them): a
+// 32x32 model with a 128-d latent space trained on the Fashion-MNIST
+// training images here (see vaegan/README.md for how).
+func VAEGAN() ([]byte, error) { return Read("vaegan/fashion32.safetensors") }
+
+// BigBiGAN returns the shipped small BigBiGAN's weights (bigbigan.ReadBiGAN
+// reads them): 32x32, a 120-d latent space, trained on the Fashion-MNIST
+// training images here (see bigbigan/NOTICE for how).
+func BigBiGAN() ([]byte, error) { return Read("bigbigan/bigbigan-fashion32.safetensors") }
 
 // FashionClasses names Fashion-MNIST's ten labels.
 var FashionClasses = []string{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"}
