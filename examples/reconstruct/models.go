@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/neurolatent/neurolatent/assets"
+	"github.com/neurolatent/neurolatent/cuda"
+	"github.com/neurolatent/neurolatent/dataset"
+	"github.com/neurolatent/neurolatent/gan"
+	"github.com/neurolatent/neurolatent/nn"
+	"github.com/neurolatent/neurolatent/nn/checkpoint"
+	"github.com/neurolatent/neurolatent/recon"
+	nt "github.com/neurolatent/neurolatent/tensor"
+	"github.com/neurolatent/neurolatent/vae"
+)
+
+// defaultSNR is the simulated participant's signal-to-noise ratio: the
+// standard deviation over time of a voxel's stimulus-driven signal over
+// that of its noise. Schmälzle et al. (2017, "Reliability of fMRI time
+// series: similarity of neural processing during movie viewing",
+// bioRxiv 10.1101/158188) report intra-subject correlations of about
+// r = 0.3 between repeated viewings in primary visual cortex; for signal
+// plus independent noise r = SNR^2 / (SNR^2 + 1), so SNR = sqrt(0.3/0.7).
+const defaultSNR = 0.65
+
+// loadModel builds the generative model the flags ask for, checking the
+// weights before any data is touched.
+func loadModel(o options) (recon.Model, error) {
+	switch o.model {
+	case "vaegan":
+		var v *vae.VAEGAN
+		var err error
+		if o.weights == "" {
+			raw, rerr := assets.VAEGAN()
+			if rerr != nil {
+				return nil, rerr
+			}
+			v, err = vae.Read(bytes.NewReader(raw), int64(len(raw)), "shipped VAE-GAN")
+		} else {
+			v, err = vae.Load(o.weights)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("loading the VAE-GAN: %w", err)
+		}
+		if o.gpu {
+			eng, err := cuda.New(cuda.Options{})
+			if err != nil {
+				return nil, err
+			}
+			v.SetEngine(eng)
+		}
+		return recon.VAEGAN{V: v}, nil
+	case "gan":
+		if o.gpu {
+			return nil, fmt.Errorf("-gpu: GAN inversion needs gradients, which the CUDA backend does not compute")
+		}
+		var c gan.Config
+		sd, err := checkpoint.ReadWeights(o.weights, &c)
+		if err != nil {
+			return nil, err
+		}
+		g, err := gan.New(c, 0)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", o.weights, err)
+		}
+		if err := nn.LoadStateDict(g.Module(), sd); err != nil {
+			return nil, fmt.Errorf("%s: %w", o.weights, err)
+		}
+		return recon.GAN{G: g, Steps: o.invertSteps, Seed: o.seed}, nil
+	}
+	return loadBigBiGAN(o)
+}
+
+// stimuli resolves stim_file values: image files under a folder, or rows
+// of an IDX file.
+func stimuli(path string, shape [3]int) (recon.Stimuli, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return recon.Folder{Dir: path, Size: shape[1], Channels: shape[0]}, nil
+	}
+	d, err := datasetIDX(path, shape[1])
+	if err != nil {
+		return nil, err
+	}
+	if c, _, _ := d.Shape(); c != shape[0] {
+		return nil, fmt.Errorf("%s has %d-channel images; the model takes %d", path, c, shape[0])
+	}
+	x, err := all(d)
+	if err != nil {
+		return nil, err
+	}
+	return recon.Indexed{Images: x}, nil
+}
+
+func datasetIDX(path string, size int) (*dataset.Memory, error) {
+	if !strings.Contains(path, "idx") && !strings.HasSuffix(path, ".gz") {
+		return nil, fmt.Errorf("%s: want an IDX image file (MNIST format, raw or gzipped)", path)
+	}
+	return dataset.LoadIDX(path, "", size)
+}
+
+func all(d *dataset.Memory) (*nt.Dense, error) {
+	idx := make([]int, d.Len())
+	for i := range idx {
+		idx[i] = i
+	}
+	x, _, err := (&dataset.Loader{Data: d, BatchSize: d.Len()}).Gather(idx)
+	return x, err
+}

@@ -1,0 +1,218 @@
+// Command sweep runs the main job's pipeline (simulated participant,
+// NIfTI + events, GLM, voxel selection, decoding into the shipped
+// VAE-GAN's latent space and the PCA baseline) across SNRs and training
+// set sizes, and plots pairwise identification against each: the curves
+// in docs/reconstruct/.
+//
+//	go run ./examples/sweep -out docs/reconstruct
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"image/color"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/neurolatent/neurolatent/assets"
+	"github.com/neurolatent/neurolatent/blas"
+	"github.com/neurolatent/neurolatent/dataset"
+	"github.com/neurolatent/neurolatent/decode/sim"
+	"github.com/neurolatent/neurolatent/recon"
+	"github.com/neurolatent/neurolatent/vae"
+)
+
+// point is one run of the pipeline.
+type point struct {
+	SNR    float64        `json:"snr"` // 0: noise-free responses
+	Train  int            `json:"train"`
+	Scores []recon.Scores `json:"scores"`
+}
+
+func floats(s string) ([]float64, error) {
+	var out []float64
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || !(v >= 0) {
+			return nil, fmt.Errorf("bad value %q", f)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func run(args []string, log io.Writer) error {
+	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
+	out := fs.String("out", "out/sweep", "output folder")
+	snrs := fs.String("snr", "0.1,0.25,0.65,1.5,4,0", "SNRs (0: noise-free responses)")
+	trains := fs.String("train", "150,300,600,1200", "training set sizes (at -base-snr)")
+	base := fs.Float64("base-snr", 0.65, "SNR of the training-size sweep")
+	snrTrain := fs.Int("snr-train", 1200, "training images in the SNR sweep")
+	voxels := fs.Int("voxels", 500, "voxels each decoder keeps")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	snrList, err := floats(*snrs)
+	if err != nil {
+		return fmt.Errorf("-snr: %w", err)
+	}
+	trainF, err := floats(*trains)
+	if err != nil {
+		return fmt.Errorf("-train: %w", err)
+	}
+	blas.Use()
+	raw, err := assets.VAEGAN()
+	if err != nil {
+		return err
+	}
+	v, err := vae.Read(bytes.NewReader(raw), int64(len(raw)), "shipped VAE-GAN")
+	if err != nil {
+		return err
+	}
+	model := recon.VAEGAN{V: v}
+	d, err := assets.FashionMNIST("test", 32)
+	if err != nil {
+		return err
+	}
+	idx := make([]int, d.Len())
+	for i := range idx {
+		idx[i] = i
+	}
+	images, _, err := (&dataset.Loader{Data: d, BatchSize: d.Len()}).Gather(idx)
+	if err != nil {
+		return err
+	}
+	one := func(snr float64, train int) (point, error) {
+		cfg := sim.DefaultConfig()
+		cfg.TrainImages = train
+		var data *recon.Data
+		var err error
+		if snr == 0 {
+			data, err = recon.NoiseFree(images, cfg)
+		} else {
+			cfg.SNR = snr
+			dir, derr := os.MkdirTemp("", "sweep-*")
+			if derr != nil {
+				return point{}, derr
+			}
+			defer os.RemoveAll(dir)
+			data, err = recon.Simulate(images, cfg, dir, nil)
+		}
+		if err != nil {
+			return point{}, err
+		}
+		r, err := recon.Decode(model, data, recon.Options{Voxels: *voxels, Rescale: true})
+		if err != nil {
+			return point{}, err
+		}
+		fmt.Fprintf(log, "SNR %-5g train %-5d %s ridge: latent %.3f pixel %.3f | pca ridge: latent %.3f pixel %.3f\n",
+			snr, train, model.Name(), r.PairwiseLatent, r.PairwisePixel, r.Baseline.PairwiseLatent, r.Baseline.PairwisePixel)
+		return point{SNR: snr, Train: train, Scores: r.All}, nil
+	}
+	var bySNR, byTrain []point
+	for _, s := range snrList {
+		p, err := one(s, *snrTrain)
+		if err != nil {
+			return err
+		}
+		bySNR = append(bySNR, p)
+	}
+	for _, t := range trainF {
+		p, err := one(*base, int(t))
+		if err != nil {
+			return err
+		}
+		byTrain = append(byTrain, p)
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	js, _ := json.MarshalIndent(map[string]any{"by_snr": bySNR, "by_train": byTrain, "base_snr": *base, "voxels": *voxels}, "", "  ")
+	if err := os.WriteFile(filepath.Join(*out, "sweep.json"), append(js, '\n'), 0o644); err != nil {
+		return err
+	}
+	if err := plotCurve(filepath.Join(*out, "snr.png"), fmt.Sprintf("Pairwise identification against SNR (%d training images)", *snrTrain),
+		"SNR (noise-free plotted at 10)", bySNR, func(p point) float64 {
+			if p.SNR == 0 {
+				return 10
+			}
+			return p.SNR
+		}, true); err != nil {
+		return err
+	}
+	return plotCurve(filepath.Join(*out, "training.png"), fmt.Sprintf("Pairwise identification against training images (SNR %g)", *base),
+		"training images", byTrain, func(p point) float64 { return float64(p.Train) }, true)
+}
+
+// plotCurve draws pairwise identification (latent and pixel, model and
+// PCA, ridge) against x.
+func plotCurve(path, title, xlabel string, pts []point, x func(point) float64, logX bool) error {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = xlabel
+	p.Y.Label.Text = "pairwise identification"
+	p.Y.Min, p.Y.Max = 0.4, 1
+	if logX {
+		p.X.Scale = plot.LogScale{}
+		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+	series := []struct {
+		name  string
+		space string
+		pixel bool
+		col   color.RGBA
+	}{
+		{"VAE-GAN latent", "vaegan", false, color.RGBA{0x1f, 0x77, 0xb4, 255}},
+		{"VAE-GAN pixels", "vaegan", true, color.RGBA{0xff, 0x7f, 0x0e, 255}},
+		{"PCA latent", "pca", false, color.RGBA{0x2c, 0xa0, 0x2c, 255}},
+		{"PCA pixels", "pca", true, color.RGBA{0xd6, 0x27, 0x28, 255}},
+	}
+	for _, s := range series {
+		var xy plotter.XYs
+		for _, pt := range pts {
+			for _, sc := range pt.Scores {
+				if sc.Space == s.space && sc.Method == "ridge" {
+					y := sc.PairwiseLatent
+					if s.pixel {
+						y = sc.PairwisePixel
+					}
+					xy = append(xy, plotter.XY{X: x(pt), Y: y})
+				}
+			}
+		}
+		l, pts, err := plotter.NewLinePoints(xy)
+		if err != nil {
+			return err
+		}
+		l.Color, pts.Color = s.col, s.col
+		p.Add(l, pts)
+		p.Legend.Add(s.name, l, pts)
+	}
+	chance, _ := plotter.NewLine(plotter.XYs{{X: x(pts[0]), Y: 0.5}, {X: x(pts[len(pts)-1]), Y: 0.5}})
+	chance.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+	p.Add(chance)
+	p.Legend.Add("chance", chance)
+	p.Legend.Left, p.Legend.Top = false, false
+	p.Legend.XOffs = -vg.Points(5)
+	p.Legend.YOffs = vg.Points(5)
+	return p.Save(7*vg.Inch, 4*vg.Inch, path)
+}
+
+func main() {
+	if err := run(os.Args[1:], os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "sweep:", err)
+		}
+		os.Exit(2)
+	}
+}

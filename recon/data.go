@@ -1,0 +1,386 @@
+package recon
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/neurolatent/neurolatent/dataset"
+	"github.com/neurolatent/neurolatent/decode"
+	"github.com/neurolatent/neurolatent/decode/glm"
+	"github.com/neurolatent/neurolatent/decode/sim"
+	nt "github.com/neurolatent/neurolatent/tensor"
+)
+
+// Data is what decoding needs: one row of voxel responses per training
+// stimulus and per test stimulus (test responses averaged over repeats),
+// and the stimuli themselves, row for row, at the model's image size.
+type Data struct {
+	TrainBetas, TestBetas   *mat.Dense
+	TrainImages, TestImages *nt.Dense
+	// SNR is the simulated participant's signal-to-noise ratio (0 for
+	// real data).
+	SNR float64
+	// Source says where the data came from, for reports.
+	Source string
+}
+
+// Check reports inconsistent data before any long computation.
+func (d *Data) Check(m Model) error {
+	if d == nil || d.TrainBetas == nil || d.TestBetas == nil {
+		return errNoData
+	}
+	if err := checkImages(m, "training", d.TrainImages); err != nil {
+		return err
+	}
+	if err := checkImages(m, "test", d.TestImages); err != nil {
+		return err
+	}
+	nr, vr := d.TrainBetas.Dims()
+	ne, ve := d.TestBetas.Dims()
+	switch {
+	case nr != d.TrainImages.Shape()[0]:
+		return fmt.Errorf("recon: %d training response rows but %d training stimuli", nr, d.TrainImages.Shape()[0])
+	case ne != d.TestImages.Shape()[0]:
+		return fmt.Errorf("recon: %d test response rows but %d test stimuli", ne, d.TestImages.Shape()[0])
+	case vr != ve:
+		return fmt.Errorf("recon: %d voxels in the training responses, %d in the test responses", vr, ve)
+	case nr < 10 || ne < 2:
+		return fmt.Errorf("recon: %d training and %d test stimuli: need at least 10 and 2", nr, ne)
+	}
+	for _, b := range []*mat.Dense{d.TrainBetas, d.TestBetas} {
+		for _, v := range b.RawMatrix().Data {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("recon: responses contain %v", v)
+			}
+		}
+	}
+	return nil
+}
+
+// Simulate runs a simulated participant on images ([N,C,H,W] in [0,1], at
+// the model's size): it writes the experiment under dir (4D NIfTI runs and
+// BIDS events, as sim.Participant.Write does), then reads it back like real
+// data: single-trial betas by the GLM (LSS, z-scored runs) through the
+// visual mask, test trials averaged over repeats.
+func Simulate(images *nt.Dense, cfg sim.Config, dir string, log io.Writer) (*Data, error) {
+	set, err := sim.FromTensor(images)
+	if err != nil {
+		return nil, err
+	}
+	p, err := sim.New(cfg, set)
+	if err != nil {
+		return nil, err
+	}
+	say(log, "simulating a participant: %d training images, %d test images x %d repeats, SNR %g, %d visual voxels",
+		cfg.TrainImages, cfg.TestImages, cfg.TestRepeats, cfg.SNR, p.NumVisual())
+	ds, err := p.Write(dir)
+	if err != nil {
+		return nil, err
+	}
+	var trainBold, trainEv, testBold, testEv []string
+	for _, r := range ds.Runs {
+		if r.Task == "test" {
+			testBold, testEv = append(testBold, r.Bold), append(testEv, r.Events)
+		} else {
+			trainBold, trainEv = append(trainBold, r.Bold), append(trainEv, r.Events)
+		}
+	}
+	index := map[string]int{}
+	for i := range images.Shape()[0] {
+		index[sim.StimFile(i)] = i
+	}
+	byFile := func(name string) (int, error) {
+		i, ok := index[name]
+		if !ok {
+			return 0, fmt.Errorf("recon: stim_file %q is not one of the simulated images", name)
+		}
+		return i, nil
+	}
+	say(log, "estimating trial betas: %d training runs, %d test runs", len(trainBold), len(testBold))
+	d := &Data{SNR: cfg.SNR, Source: fmt.Sprintf("simulated participant (seed %d) in %s", cfg.Seed, dir)}
+	var trainIdx, testIdx []int
+	if d.TrainBetas, trainIdx, err = betasFor(trainBold, trainEv, ds.VisualMask, byFile); err != nil {
+		return nil, err
+	}
+	if d.TestBetas, testIdx, err = betasFor(testBold, testEv, ds.VisualMask, byFile); err != nil {
+		return nil, err
+	}
+	d.TrainImages, d.TestImages = gatherImages(images, trainIdx), gatherImages(images, testIdx)
+	return d, nil
+}
+
+// betasFor estimates betas for runs, averages the trials of each stimulus
+// and returns, row for row, the stimulus index that index gives each
+// stim_file.
+func betasFor(bold, events []string, mask string, index func(string) (int, error)) (*mat.Dense, []int, error) {
+	b, _, err := decode.TrialBetasFromFiles(bold, events, mask, glm.Options{Method: glm.LSS, ZScoreBold: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	keys, avg, _ := b.Average(glm.ByStimFile)
+	idx := make([]int, len(keys))
+	for i, k := range keys {
+		if k == "" {
+			return nil, nil, fmt.Errorf("recon: trials without a stim_file in %s...", events[0])
+		}
+		if idx[i], err = index(k); err != nil {
+			return nil, nil, err
+		}
+	}
+	return avg, idx, nil
+}
+
+func gatherImages(images *nt.Dense, idx []int) *nt.Dense {
+	s := images.Shape()
+	row := s.TotalSize() / s[0]
+	src := nt.Data32(images)
+	out := make([]float32, 0, len(idx)*row)
+	for _, i := range idx {
+		out = append(out, src[i*row:(i+1)*row]...)
+	}
+	return nt.New32(out, append([]int{len(idx)}, s[1:]...)...)
+}
+
+// Stimuli finds the image of a stim_file value.
+type Stimuli interface {
+	// Image returns the stimulus as [C, H, W] in [0,1] at size.
+	Image(stimFile string) ([]float32, error)
+}
+
+// Folder resolves stim_file values as paths under Dir (a BIDS stimuli
+// folder), read and preprocessed to the model's size: the central square,
+// resized (no extra crop, unlike the VAE-GAN's face preprocessing).
+type Folder struct {
+	Dir      string
+	Size     int
+	Channels int
+}
+
+// Image loads and preprocesses one stimulus.
+func (f Folder) Image(stimFile string) ([]float32, error) {
+	dst := make([]float32, f.Channels*f.Size*f.Size)
+	p := dataset.Preprocess{Size: f.Size, CropFactor: 1, Gray: f.Channels == 1}
+	if err := p.Load(filepath.Join(f.Dir, stimFile), f.Channels, dst); err != nil {
+		return nil, err
+	}
+	return dst, nil
+}
+
+// Indexed resolves stim_file values that are integers (rows of an IDX
+// image file, say) or end in an integer (img00042.png) to images of a set.
+type Indexed struct{ Images *nt.Dense }
+
+// Image returns the row the stim_file's number names.
+func (x Indexed) Image(stimFile string) ([]float32, error) {
+	base := strings.TrimSuffix(filepath.Base(stimFile), filepath.Ext(stimFile))
+	digits := strings.TrimLeftFunc(base, func(r rune) bool { return r < '0' || r > '9' })
+	i, err := strconv.Atoi(digits)
+	s := x.Images.Shape()
+	if err != nil || i < 0 || i >= s[0] {
+		return nil, fmt.Errorf("recon: stim_file %q does not name one of %d images", stimFile, s[0])
+	}
+	row := s.TotalSize() / s[0]
+	return append([]float32(nil), nt.Data32(x.Images)[i*row:(i+1)*row]...), nil
+}
+
+// FromRuns estimates betas from real NIfTI runs and events files: the
+// training runs' trials (one row per stimulus, repeats averaged) and the
+// test runs' (averaged over repeats); stimuli come from stim.
+func FromRuns(trainBold, trainEvents, testBold, testEvents []string, mask string, stim Stimuli, shape [3]int, log io.Writer) (*Data, error) {
+	if len(trainBold) == 0 || len(trainBold) != len(trainEvents) || len(testBold) == 0 || len(testBold) != len(testEvents) {
+		return nil, fmt.Errorf("recon: give one events file per run, for training and test runs (have %d/%d and %d/%d)",
+			len(trainBold), len(trainEvents), len(testBold), len(testEvents))
+	}
+	for _, f := range append(append(append(append([]string{}, trainBold...), trainEvents...), testBold...), testEvents...) {
+		if _, err := os.Stat(f); err != nil {
+			return nil, fmt.Errorf("recon: %w", err)
+		}
+	}
+	var cache []float32
+	var names []string
+	seen := map[string]int{}
+	index := func(name string) (int, error) {
+		if i, ok := seen[name]; ok {
+			return i, nil
+		}
+		img, err := stim.Image(name)
+		if err != nil {
+			return 0, err
+		}
+		seen[name] = len(names)
+		names = append(names, name)
+		cache = append(cache, img...)
+		return len(names) - 1, nil
+	}
+	d := &Data{Source: fmt.Sprintf("%d training and %d test runs", len(trainBold), len(testBold))}
+	say(log, "estimating trial betas: %d training runs, %d test runs", len(trainBold), len(testBold))
+	var trainIdx, testIdx []int
+	var err error
+	if d.TrainBetas, trainIdx, err = betasFor(trainBold, trainEvents, mask, index); err != nil {
+		return nil, err
+	}
+	if d.TestBetas, testIdx, err = betasFor(testBold, testEvents, mask, index); err != nil {
+		return nil, err
+	}
+	all := nt.New32(cache, len(names), shape[0], shape[1], shape[2])
+	d.TrainImages, d.TestImages = gatherImages(all, trainIdx), gatherImages(all, testIdx)
+	return d, nil
+}
+
+func say(w io.Writer, format string, args ...any) {
+	if w != nil {
+		fmt.Fprintf(w, format+"\n", args...)
+	}
+}
+
+// FromBetaFiles reads trial betas already estimated (.npy, one row per
+// trial or stimulus, one column per voxel; float32 or float64) and text
+// files naming each row's stimulus, one per line. Rows of the same
+// stimulus are averaged.
+func FromBetaFiles(trainNPY, testNPY, trainList, testList string, stim Stimuli, shape [3]int) (*Data, error) {
+	d := &Data{Source: fmt.Sprintf("betas %s and %s", trainNPY, testNPY)}
+	var all []float32
+	seen := map[string]int{}
+	load := func(npy, list string) (*mat.Dense, []int, error) {
+		b, err := loadMatrix(npy)
+		if err != nil {
+			return nil, nil, err
+		}
+		names, err := readLines(list)
+		if err != nil {
+			return nil, nil, err
+		}
+		if r, _ := b.Dims(); r != len(names) {
+			return nil, nil, fmt.Errorf("recon: %s has %d rows but %s names %d stimuli", npy, r, list, len(names))
+		}
+		// Average rows of the same stimulus, in order of first appearance.
+		order := map[string]int{}
+		var keys []string
+		for _, n := range names {
+			if _, ok := order[n]; !ok {
+				order[n] = len(keys)
+				keys = append(keys, n)
+			}
+		}
+		_, v := b.Dims()
+		avg := mat.NewDense(len(keys), v, nil)
+		count := make([]float64, len(keys))
+		for i, n := range names {
+			k := order[n]
+			count[k]++
+			row := avg.RawRowView(k)
+			for j, x := range b.RawRowView(i) {
+				row[j] += x
+			}
+		}
+		idx := make([]int, len(keys))
+		for k, n := range keys {
+			row := avg.RawRowView(k)
+			for j := range row {
+				row[j] /= count[k]
+			}
+			i, ok := seen[n]
+			if !ok {
+				img, err := stim.Image(n)
+				if err != nil {
+					return nil, nil, err
+				}
+				i = len(seen)
+				seen[n] = i
+				all = append(all, img...)
+			}
+			idx[k] = i
+		}
+		return avg, idx, nil
+	}
+	var trainIdx, testIdx []int
+	var err error
+	if d.TrainBetas, trainIdx, err = load(trainNPY, trainList); err != nil {
+		return nil, err
+	}
+	if d.TestBetas, testIdx, err = load(testNPY, testList); err != nil {
+		return nil, err
+	}
+	images := nt.New32(all, len(seen), shape[0], shape[1], shape[2])
+	d.TrainImages, d.TestImages = gatherImages(images, trainIdx), gatherImages(images, testIdx)
+	return d, nil
+}
+
+func loadMatrix(path string) (*mat.Dense, error) {
+	t, err := nt.LoadNPY(path)
+	if err != nil {
+		return nil, err
+	}
+	s := t.Shape()
+	if len(s) != 2 || s[0] == 0 || s[1] == 0 {
+		return nil, fmt.Errorf("recon: %s has shape %v; want [rows, voxels]", path, s)
+	}
+	f, err := nt.ToFloat64(t)
+	if err != nil {
+		return nil, fmt.Errorf("recon: %s: %w", path, err)
+	}
+	return mat.NewDense(s[0], s[1], nt.Data64(f)), nil
+}
+
+func readLines(path string) ([]string, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("recon: %w", err)
+	}
+	var out []string
+	for i, l := range strings.Split(string(raw), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		if strings.ContainsAny(l, "\t") {
+			return nil, fmt.Errorf("recon: %s line %d: one stimulus per line, got %q", path, i+1, l)
+		}
+		out = append(out, l)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("recon: %s lists no stimuli", path)
+	}
+	return out, nil
+}
+
+// NoiseFree is the simulated participant's noise-free image-specific
+// responses as betas, with no scanning, GLM or noise: the data on which a
+// correct pipeline must decode almost perfectly.
+func NoiseFree(images *nt.Dense, cfg sim.Config) (*Data, error) {
+	set, err := sim.FromTensor(images)
+	if err != nil {
+		return nil, err
+	}
+	p, err := sim.New(cfg, set)
+	if err != nil {
+		return nil, err
+	}
+	rows := func(idx []int) (*mat.Dense, error) {
+		m := mat.NewDense(len(idx), p.NumVisual(), nil)
+		for r, i := range idx {
+			s, ok := p.Signal(i)
+			if !ok {
+				return nil, fmt.Errorf("recon: no signal for image %d", i)
+			}
+			copy(m.RawRowView(r), s)
+		}
+		return m, nil
+	}
+	d := &Data{Source: fmt.Sprintf("noise-free simulated participant (seed %d)", cfg.Seed)}
+	if d.TrainBetas, err = rows(p.TrainImages()); err != nil {
+		return nil, err
+	}
+	if d.TestBetas, err = rows(p.TestImages()); err != nil {
+		return nil, err
+	}
+	d.TrainImages, d.TestImages = gatherImages(images, p.TrainImages()), gatherImages(images, p.TestImages())
+	return d, nil
+}

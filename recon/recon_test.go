@@ -1,0 +1,137 @@
+package recon_test
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/neurolatent/neurolatent/assets"
+	"github.com/neurolatent/neurolatent/blas"
+	"github.com/neurolatent/neurolatent/dataset"
+	"github.com/neurolatent/neurolatent/decode/sim"
+	"github.com/neurolatent/neurolatent/recon"
+	nt "github.com/neurolatent/neurolatent/tensor"
+	"github.com/neurolatent/neurolatent/vae"
+)
+
+func TestMain(m *testing.M) {
+	blas.Use()
+	os.Exit(m.Run())
+}
+
+func shipped(t *testing.T) recon.Model {
+	t.Helper()
+	raw, err := assets.VAEGAN()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := vae.Read(bytes.NewReader(raw), int64(len(raw)), "shipped")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recon.VAEGAN{V: v}
+}
+
+func stimuli(t *testing.T) *nt.Dense {
+	t.Helper()
+	d, err := assets.FashionMNIST("test", 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := make([]int, d.Len())
+	for i := range idx {
+		idx[i] = i
+	}
+	x, _, err := (&dataset.Loader{Data: d, BatchSize: d.Len()}).Gather(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+// The pipeline is right: on noise-free responses the decoder identifies
+// the test images almost perfectly in latent space, and more training
+// trials help.
+func TestNoiseFree(t *testing.T) {
+	m, x := shipped(t), stimuli(t)
+	var last float64
+	for _, n := range []int{300, 8000} {
+		cfg := sim.DefaultConfig()
+		cfg.TrainImages = n
+		d, err := recon.NoiseFree(x, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := recon.Decode(m, d, recon.Options{Rescale: true, SkipBaseline: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("noise-free, %d training images: pairwise latent %.4f, pixel %.4f", n, r.PairwiseLatent, r.PairwisePixel)
+		if r.PairwiseLatent <= last {
+			t.Errorf("%d training images: %.4f, not above %.4f with fewer", n, r.PairwiseLatent, last)
+		}
+		last = r.PairwiseLatent
+	}
+	if last < 0.99 {
+		t.Errorf("noise-free identification %.4f, want >= 0.99", last)
+	}
+}
+
+// Through the whole file pipeline (NIfTI runs, events, GLM), decoding
+// falls steadily as the SNR drops.
+func TestSNRTrend(t *testing.T) {
+	m, x := shipped(t), stimuli(t)
+	var last float64 = 2
+	for _, snr := range []float64{4, 0.65, 0.1} {
+		cfg := sim.DefaultConfig()
+		cfg.SNR, cfg.TrainImages, cfg.TestImages, cfg.TestRepeats = snr, 400, 20, 6
+		d, err := recon.Simulate(x, cfg, t.TempDir(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := recon.Decode(m, d, recon.Options{Rescale: true, SkipBaseline: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("SNR %g: pairwise latent %.3f, pixel %.3f", snr, r.PairwiseLatent, r.PairwisePixel)
+		if r.PairwiseLatent >= last {
+			t.Errorf("SNR %g: %.3f, not below %.3f at the higher SNR", snr, r.PairwiseLatent, last)
+		}
+		last = r.PairwiseLatent
+	}
+	if last < 0.5 {
+		t.Errorf("SNR 0.1 below chance: %.3f", last)
+	}
+}
+
+// Inconsistent data is refused before any decoding starts.
+func TestInconsistentData(t *testing.T) {
+	m, x := shipped(t), stimuli(t)
+	row := func(n int) *nt.Dense { return nt.New32(nt.Data32(x)[:n*1024], n, 1, 32, 32) }
+	good := func() *recon.Data {
+		return &recon.Data{TrainBetas: mat.NewDense(20, 7, nil), TestBetas: mat.NewDense(4, 7, nil), TrainImages: row(20), TestImages: row(4)}
+	}
+	cases := map[string]func(*recon.Data){
+		"stimulus count": func(d *recon.Data) { d.TrainImages = row(19) },
+		"voxel count":    func(d *recon.Data) { d.TestBetas = mat.NewDense(4, 8, nil) },
+		"image size":     func(d *recon.Data) { d.TestImages = nt.New32(make([]float32, 4*28*28), 4, 1, 28, 28) },
+		"NaN responses":  func(d *recon.Data) { d.TrainBetas.Set(3, 2, nan()) },
+	}
+	for name, spoil := range cases {
+		d := good()
+		spoil(d)
+		if _, err := recon.Decode(m, d, recon.Options{}); err == nil {
+			t.Errorf("%s: accepted", name)
+		} else if !strings.Contains(err.Error(), "recon:") {
+			t.Errorf("%s: unclear error %v", name, err)
+		}
+	}
+	if _, err := recon.Decode(m, good(), recon.Options{Method: "lasso"}); err == nil {
+		t.Error("unknown method accepted")
+	}
+}
+
+func nan() float64 { z := 0.0; return z / z }
