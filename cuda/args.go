@@ -11,7 +11,8 @@ type devPtr uintptr
 // args packs kernel parameters into 64-bit slots, one per parameter, as
 // cuLaunchKernel reads them through gorgonia.org/cu's Launch (which copies
 // 8 bytes from behind every parameter pointer): an int or a float sits in
-// the low 4 bytes (little-endian), a long long or a pointer fills the slot.
+// the low 4 bytes (little-endian), a long long, a double or a pointer fills
+// the slot.
 // The letters follow kernelSpec.sig, so a launch can be checked against the
 // kernel's signature.
 type args struct {
@@ -38,6 +39,12 @@ func (a *args) i64(v int64) *args {
 func (a *args) f32(v float32) *args {
 	a.slots = append(a.slots, uint64(math.Float32bits(v)))
 	a.sig = append(a.sig, 'f')
+	return a
+}
+
+func (a *args) f64(v float64) *args {
+	a.slots = append(a.slots, math.Float64bits(v))
+	a.sig = append(a.sig, 'd')
 	return a
 }
 

@@ -22,6 +22,11 @@ typedef st_t (*pfn_setmath)(handle_t, int);
 typedef st_t (*pfn_gemmsb)(handle_t, int, int, int, int, int, const float*,
 	const float*, int, long long, const float*, int, long long, const float*,
 	float*, int, long long, int);
+typedef st_t (*pfn_dgemm)(handle_t, int, int, int, int, int, const double*,
+	const double*, int, const double*, int, const double*, double*, int);
+typedef st_t (*pfn_dsyrk)(handle_t, int, int, int, int, const double*,
+	const double*, int, const double*, double*, int);
+typedef st_t (*pfn_ddot)(handle_t, int, const double*, int, const double*, int, double*);
 
 typedef struct {
 	void* lib;
@@ -31,6 +36,9 @@ typedef struct {
 	pfn_setstream setstream;
 	pfn_setmath setmath;
 	pfn_gemmsb gemmsb;
+	pfn_dgemm dgemm;
+	pfn_dsyrk dsyrk;
+	pfn_ddot ddot;
 } nlcublas;
 
 // Returns NULL on success, else a message (static storage).
@@ -45,7 +53,11 @@ static const char* nlcublas_open(const char* path, nlcublas* c) {
 	c->setstream = (pfn_setstream)dlsym(h, "cublasSetStream_v2");
 	c->setmath = (pfn_setmath)dlsym(h, "cublasSetMathMode");
 	c->gemmsb = (pfn_gemmsb)dlsym(h, "cublasSgemmStridedBatched");
-	if (!c->create || !c->destroy || !c->version || !c->setstream || !c->setmath || !c->gemmsb) {
+	c->dgemm = (pfn_dgemm)dlsym(h, "cublasDgemm_v2");
+	c->dsyrk = (pfn_dsyrk)dlsym(h, "cublasDsyrk_v2");
+	c->ddot = (pfn_ddot)dlsym(h, "cublasDdot_v2");
+	if (!c->create || !c->destroy || !c->version || !c->setstream || !c->setmath || !c->gemmsb ||
+	    !c->dgemm || !c->dsyrk || !c->ddot) {
 		dlclose(h);
 		return "a required cuBLAS symbol is missing";
 	}
@@ -63,6 +75,20 @@ static int nlcublas_sgemm(nlcublas* c, uintptr_t h, int ta, int tb, int m, int n
 	// alpha and beta live on this stack: host pointer mode (the default).
 	return c->gemmsb((handle_t)h, ta, tb, m, n, k, &alpha, (const float*)A, lda, sA,
 		(const float*)B, ldb, sB, &beta, (float*)C, ldc, sC, batch);
+}
+static int nlcublas_dgemm(nlcublas* c, uintptr_t h, int ta, int tb, int m, int n, int k, double alpha,
+		uintptr_t A, int lda, uintptr_t B, int ldb, double beta, uintptr_t C, int ldc) {
+	return c->dgemm((handle_t)h, ta, tb, m, n, k, &alpha, (const double*)A, lda, (const double*)B, ldb,
+		&beta, (double*)C, ldc);
+}
+// CUBLAS_FILL_MODE_LOWER is 0.
+static int nlcublas_dsyrk(nlcublas* c, uintptr_t h, int trans, int n, int k, double alpha,
+		uintptr_t A, int lda, double beta, uintptr_t C, int ldc) {
+	return c->dsyrk((handle_t)h, 0, trans, n, k, &alpha, (const double*)A, lda, &beta, (double*)C, ldc);
+}
+// With the host pointer mode, cublasDdot returns once the result is on the host.
+static int nlcublas_ddot(nlcublas* c, uintptr_t h, int n, uintptr_t x, int incx, uintptr_t y, int incy, double* out) {
+	return c->ddot((handle_t)h, n, (const double*)x, incx, (const double*)y, incy, out);
 }
 static void nlcublas_close(nlcublas* c) { if (c->lib) dlclose(c->lib); c->lib = 0; }
 */
@@ -161,6 +187,37 @@ func (l *cublasLib) sgemm(transA, transB bool, m, n, k int, alpha float32, a dev
 		return fmt.Errorf("cuBLAS status %d", int(s))
 	}
 	return nil
+}
+
+func cop(t bool) C.int {
+	if t {
+		return 1
+	}
+	return 0
+}
+
+func (l *cublasLib) dgemm(transA, transB bool, m, n, k int, alpha float64, a devPtr, lda int, b devPtr, ldb int, beta float64, c devPtr, ldc int) error {
+	if s := C.nlcublas_dgemm(l.c, l.h, cop(transA), cop(transB), C.int(m), C.int(n), C.int(k), C.double(alpha),
+		C.uintptr_t(a), C.int(max(lda, 1)), C.uintptr_t(b), C.int(max(ldb, 1)), C.double(beta), C.uintptr_t(c), C.int(max(ldc, 1))); s != 0 {
+		return fmt.Errorf("cublasDgemm: cuBLAS status %d", int(s))
+	}
+	return nil
+}
+
+func (l *cublasLib) dsyrk(trans bool, n, k int, alpha float64, a devPtr, lda int, beta float64, c devPtr, ldc int) error {
+	if s := C.nlcublas_dsyrk(l.c, l.h, cop(trans), C.int(n), C.int(k), C.double(alpha), C.uintptr_t(a), C.int(max(lda, 1)),
+		C.double(beta), C.uintptr_t(c), C.int(max(ldc, 1))); s != 0 {
+		return fmt.Errorf("cublasDsyrk: cuBLAS status %d", int(s))
+	}
+	return nil
+}
+
+func (l *cublasLib) ddot(n int, x devPtr, incx int, y devPtr, incy int) (float64, error) {
+	var out C.double
+	if s := C.nlcublas_ddot(l.c, l.h, C.int(n), C.uintptr_t(x), C.int(incx), C.uintptr_t(y), C.int(incy), &out); s != 0 {
+		return 0, fmt.Errorf("cublasDdot: cuBLAS status %d", int(s))
+	}
+	return float64(out), nil
 }
 
 func (l *cublasLib) close() error {

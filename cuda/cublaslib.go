@@ -24,16 +24,38 @@ var cublasVersions = []int{13, 12, 11}
 //
 // getenv and glob are os.Getenv and filepath.Glob outside tests.
 func cublasCandidates(getenv func(string) string, glob func(string) ([]string, error)) []string {
+	return libCandidates("libcublas", "CUBLAS_LIB", "CUBLAS_DIRS", cublasVersions, "nvidia/cublas/lib", getenv, glob)
+}
+
+// cusolverVersions are the cuSOLVER sonames' versions tried, newest first
+// (CUDA 13 ships libcusolver.so.12, CUDA 12 libcusolver.so.11).
+var cusolverVersions = []int{12, 11}
+
+// cusolverCandidates is cublasCandidates for cuSOLVER: $CUSOLVER_LIB, then
+// libcusolver.so.12 and .11 bare and in $CUSOLVER_DIRS, the CUDA toolkit
+// and the PyTorch wheels' nvidia/cu13/lib and nvidia/cusolver/lib.
+// cuSOLVER needs cuBLAS, cuBLASLt and (CUDA 12 and later) nvJitLink,
+// which the loader finds by soname: scripts/device-check.sh puts the
+// wheels' library folders on LD_LIBRARY_PATH.
+func cusolverCandidates(getenv func(string) string, glob func(string) ([]string, error)) []string {
+	return libCandidates("libcusolver", "CUSOLVER_LIB", "CUSOLVER_DIRS", cusolverVersions, "nvidia/cusolver/lib", getenv, glob)
+}
+
+// libCandidates lists the dlopen paths of lib: $<libEnv>, then each
+// version's soname bare and in $<dirsEnv>, the toolkit's and the wheels'
+// folders (wheelSub for CUDA 11/12 wheels, nvidia/cu13/lib for CUDA 13).
+func libCandidates(lib, libEnv, dirsEnv string, versions []int, wheelSub string,
+	getenv func(string) string, glob func(string) ([]string, error)) []string {
 	var out []string
 	add := func(p string) {
 		if p != "" && !slices.Contains(out, p) {
 			out = append(out, p)
 		}
 	}
-	add(getenv("CUBLAS_LIB"))
+	add(getenv(libEnv))
 
 	var dirs []string
-	for _, d := range strings.Split(getenv("CUBLAS_DIRS"), ":") {
+	for _, d := range strings.Split(getenv(dirsEnv), ":") {
 		if d != "" {
 			dirs = append(dirs, d)
 		}
@@ -59,16 +81,16 @@ func cublasCandidates(getenv func(string) string, glob func(string) ([]string, e
 	prefixes = append(prefixes, "/usr/local", "/usr")
 	for _, p := range prefixes {
 		for _, sp := range []string{"site-packages", "dist-packages"} {
-			for _, sub := range []string{"nvidia/cu13/lib", "nvidia/cublas/lib"} {
+			for _, sub := range []string{"nvidia/cu13/lib", wheelSub} {
 				expand(filepath.Join(p, "lib", "python3*", sp, sub))
 			}
 		}
 	}
-	for _, d := range []string{"/usr/lib/python3/dist-packages/nvidia/cu13/lib", "/usr/lib/python3/dist-packages/nvidia/cublas/lib"} {
+	for _, d := range []string{"/usr/lib/python3/dist-packages/nvidia/cu13/lib", "/usr/lib/python3/dist-packages/" + wheelSub} {
 		dirs = append(dirs, d)
 	}
-	for _, v := range cublasVersions {
-		name := "libcublas.so." + strconv.Itoa(v)
+	for _, v := range versions {
+		name := lib + ".so." + strconv.Itoa(v)
 		add(name)
 		for _, d := range dirs {
 			add(filepath.Join(d, name))

@@ -26,6 +26,22 @@ type driver interface {
 	sync() error
 	// close releases the stream, the module and the context.
 	close() error
+	// openSolver loads the dense eigensolver (cuSOLVER) on the engine's
+	// stream; called on first use only.
+	openSolver() (solver, error)
+}
+
+// solver is cuSOLVER's dense symmetric eigensolver, queued on the engine's
+// stream.
+type solver interface {
+	// dsyevd overwrites the n x n column-major symmetric matrix a (its
+	// lower triangle is read) with its eigenvectors (column k for w[k])
+	// and sets w (n doubles on the device) to the eigenvalues in ascending
+	// order (cusolverDnDsyevd). Workspace comes from p. It waits for the
+	// stream to read the status.
+	dsyevd(n int, a devPtr, lda int, w devPtr, p *pool) error
+	name() string
+	close() error
 }
 
 // blas is cuBLAS's cublasSgemmStridedBatched: column-major
@@ -34,6 +50,14 @@ type driver interface {
 type blas interface {
 	sgemm(transA, transB bool, m, n, k int, alpha float32, a devPtr, lda int, strideA int64,
 		b devPtr, ldb int, strideB int64, beta float32, c devPtr, ldc int, strideC int64, batch int) error
+	// dgemm is cublasDgemm: column-major C = alpha*op(A)*op(B) + beta*C,
+	// op(A) m x k, op(B) k x n.
+	dgemm(transA, transB bool, m, n, k int, alpha float64, a devPtr, lda int, b devPtr, ldb int, beta float64, c devPtr, ldc int) error
+	// dsyrk is cublasDsyrk on the lower triangle: C = alpha*op(A)*op(A)^T
+	// + beta*C, op(A) n x k (op(A) = A^T when trans).
+	dsyrk(trans bool, n, k int, alpha float64, a devPtr, lda int, beta float64, c devPtr, ldc int) error
+	// ddot is cublasDdot; it waits for the stream.
+	ddot(n int, x devPtr, incx int, y devPtr, incy int) (float64, error)
 	// name is the library and its version ("libcublas.so.13 (130100)").
 	name() string
 	close() error

@@ -10,6 +10,11 @@ int nl_emu_launch(const char* name, int gx, int gy, int gz, int bx, int by, int 
                   const uint64_t* slots, int nslots);
 int nl_emu_sgemm(int ta, int tb, int m, int n, int k, float alpha, uintptr_t A, int lda, long long sA,
                  uintptr_t B, int ldb, long long sB, float beta, uintptr_t C, int ldc, long long sC, int batch);
+int nl_emu_dgemm(int ta, int tb, int m, int n, int k, double alpha, uintptr_t A, int lda,
+                 uintptr_t B, int ldb, double beta, uintptr_t C, int ldc);
+int nl_emu_dsyrk(int lower, int trans, int n, int k, double alpha, uintptr_t A, int lda,
+                 double beta, uintptr_t C, int ldc);
+int nl_emu_ddot(int n, uintptr_t X, int incx, uintptr_t Y, int incy, double* out);
 void nl_emu_copy(uintptr_t dst, uintptr_t src, long long n);
 void nl_emu_fill32(uintptr_t dst, uint32_t v, long long n);
 uintptr_t nl_emu_alloc(long long n);
@@ -20,6 +25,8 @@ import "C"
 import (
 	"fmt"
 	"unsafe"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // The host emulation of the device, for tests (build tag gpuemu): device
@@ -33,11 +40,13 @@ import (
 type emuOptions struct {
 	total  int64 // emulated device memory in bytes
 	cublas bool  // provide the emulated cuBLAS (else the own kernel)
+	// noSolver makes the emulated cuSOLVER unavailable.
+	noSolver bool
 }
 
 func newEmulated(opts Options, eo emuOptions) (*Engine, error) {
 	return newEngine(opts, func(o Options) (driver, blas, error) {
-		d := &emuDriver{total: eo.total, sizes: map[devPtr]int64{}}
+		d := &emuDriver{total: eo.total, sizes: map[devPtr]int64{}, noSolver: eo.noSolver}
 		if o.GEMM == GEMMOwn || !eo.cublas {
 			if o.GEMM == GEMMCuBLAS {
 				return nil, nil, fmt.Errorf("cuda: no usable cuBLAS (emulation without cuBLAS)")
@@ -49,6 +58,7 @@ func newEmulated(opts Options, eo emuOptions) (*Engine, error) {
 }
 
 type emuDriver struct {
+	noSolver    bool
 	total, used int64
 	sizes       map[devPtr]int64
 }
@@ -173,6 +183,85 @@ func (emuBLAS) sgemm(transA, transB bool, m, n, k int, alpha float32, a devPtr, 
 	}
 	return nil
 }
+
+func emuFlag(t bool) C.int {
+	if t {
+		return 1
+	}
+	return 0
+}
+
+func (emuBLAS) dgemm(transA, transB bool, m, n, k int, alpha float64, a devPtr, lda int, b devPtr, ldb int, beta float64, c devPtr, ldc int) error {
+	if s := C.nl_emu_dgemm(emuFlag(transA), emuFlag(transB), C.int(m), C.int(n), C.int(k), C.double(alpha),
+		C.uintptr_t(a), C.int(lda), C.uintptr_t(b), C.int(ldb), C.double(beta), C.uintptr_t(c), C.int(ldc)); s != 0 {
+		return fmt.Errorf("cublasDgemm: cuBLAS status %d (emulated)", int(s))
+	}
+	return nil
+}
+
+func (emuBLAS) dsyrk(trans bool, n, k int, alpha float64, a devPtr, lda int, beta float64, c devPtr, ldc int) error {
+	if s := C.nl_emu_dsyrk(1, emuFlag(trans), C.int(n), C.int(k), C.double(alpha), C.uintptr_t(a), C.int(lda),
+		C.double(beta), C.uintptr_t(c), C.int(ldc)); s != 0 {
+		return fmt.Errorf("cublasDsyrk: cuBLAS status %d (emulated)", int(s))
+	}
+	return nil
+}
+
+func (emuBLAS) ddot(n int, x devPtr, incx int, y devPtr, incy int) (float64, error) {
+	var out C.double
+	if s := C.nl_emu_ddot(C.int(n), C.uintptr_t(x), C.int(incx), C.uintptr_t(y), C.int(incy), &out); s != 0 {
+		return 0, fmt.Errorf("cublasDdot: cuBLAS status %d (emulated)", int(s))
+	}
+	return float64(out), nil
+}
+
+func (d *emuDriver) openSolver() (solver, error) {
+	if d.noSolver {
+		return nil, fmt.Errorf("cuda: no usable cuSOLVER (emulation without cuSOLVER)")
+	}
+	return emuSolver{d}, nil
+}
+
+// emuSolver stands in for cusolverDnDsyevd: it copies the matrix to the
+// host, eigendecomposes it with gonum (LAPACK's dsyev algorithm, not
+// cuSOLVER's) and copies the eigenvectors and eigenvalues back, so that
+// the Go side around the call (layouts, triangles, ordering) is tested.
+type emuSolver struct{ d *emuDriver }
+
+func (s emuSolver) dsyevd(n int, a devPtr, lda int, w devPtr, _ *pool) error {
+	if n < 1 || lda < n {
+		return fmt.Errorf("cusolverDnDsyevd: n %d, lda %d: status 3 (emulated)", n, lda)
+	}
+	buf := make([]float64, lda*n)
+	if err := s.d.download(unsafe.Pointer(&buf[0]), a, int64(8*len(buf))); err != nil {
+		return err
+	}
+	sym := mat.NewSymDense(n, nil)
+	for j := 0; j < n; j++ { // column j of the lower triangle
+		for i := j; i < n; i++ {
+			sym.SetSym(i, j, buf[j*lda+i])
+		}
+	}
+	var es mat.EigenSym
+	if !es.Factorize(sym, true) {
+		return fmt.Errorf("cusolverDnDsyevd: no convergence (emulated)")
+	}
+	vals := es.Values(nil)
+	var v mat.Dense
+	es.VectorsTo(&v)
+	for k := 0; k < n; k++ {
+		for i := 0; i < n; i++ {
+			buf[k*lda+i] = v.At(i, k)
+		}
+	}
+	if err := s.d.upload(a, unsafe.Pointer(&buf[0]), int64(8*len(buf))); err != nil {
+		return err
+	}
+	return s.d.upload(w, unsafe.Pointer(&vals[0]), int64(8*n))
+}
+
+func (emuSolver) name() string { return "emulated cusolverDnDsyevd (gonum)" }
+func (emuSolver) close() error { return nil }
 
 func (emuBLAS) name() string { return "emulated cublasSgemmStridedBatched" }
 func (emuBLAS) close() error { return nil }

@@ -126,6 +126,10 @@ const Entry kEntries[] = {
 	NL_KERNEL(im2col_f32)
 	NL_KERNEL(col2im_f32)
 	NL_KERNEL(sgemm_f32)
+	NL_KERNEL(ridge_shift_f64)
+	NL_KERNEL(square_f64)
+	NL_KERNEL(loo_score_f64)
+	NL_KERNEL(topk_rows_f32)
 };
 
 void set_tid(int t) {
@@ -225,6 +229,65 @@ int nl_emu_sgemm(int ta, int tb, int m, int n, int k, float alpha, uintptr_t A, 
 				*cij = beta == 0.f ? (float)(alpha * acc) : (float)(alpha * acc) + beta * *cij;
 			}
 	}
+	return 0;
+}
+
+// nl_emu_dgemm is cublasDgemm's contract (column-major, one product).
+int nl_emu_dgemm(int ta, int tb, int m, int n, int k, double alpha, uintptr_t A, int lda,
+                 uintptr_t B, int ldb, double beta, uintptr_t C, int ldc) {
+	if (m < 0 || n < 0 || k < 0) return 7;
+	if (lda < (ta ? (k > 1 ? k : 1) : (m > 1 ? m : 1))) return 7;
+	if (ldb < (tb ? (n > 1 ? n : 1) : (k > 1 ? k : 1))) return 7;
+	if (ldc < (m > 1 ? m : 1)) return 7;
+	const double* a = (const double*)A;
+	const double* bb = (const double*)B;
+	double* c = (double*)C;
+	for (int j = 0; j < n; ++j)
+		for (int i = 0; i < m; ++i) {
+			double acc = 0;
+			for (int l = 0; l < k; ++l) {
+				double av = ta ? a[l + (long long)i * lda] : a[i + (long long)l * lda];
+				double bv = tb ? bb[j + (long long)l * ldb] : bb[l + (long long)j * ldb];
+				acc += av * bv;
+			}
+			double* cij = c + i + (long long)j * ldc;
+			*cij = beta == 0 ? alpha * acc : alpha * acc + beta * *cij;
+		}
+	return 0;
+}
+
+// nl_emu_dsyrk is cublasDsyrk's contract: C = alpha op(A) op(A)^T + beta C
+// on the lower (lower=1) or upper triangle of the n x n C, op(A) n x k; the
+// other triangle is not touched.
+int nl_emu_dsyrk(int lower, int trans, int n, int k, double alpha, uintptr_t A, int lda,
+                 double beta, uintptr_t C, int ldc) {
+	if (n < 0 || k < 0) return 7;
+	if (lda < (trans ? (k > 1 ? k : 1) : (n > 1 ? n : 1))) return 7;
+	if (ldc < (n > 1 ? n : 1)) return 7;
+	const double* a = (const double*)A;
+	double* c = (double*)C;
+	for (int j = 0; j < n; ++j)
+		for (int i = lower ? j : 0; i < (lower ? n : j + 1); ++i) {
+			double acc = 0;
+			for (int l = 0; l < k; ++l) {
+				double ai = trans ? a[l + (long long)i * lda] : a[i + (long long)l * lda];
+				double aj = trans ? a[l + (long long)j * lda] : a[j + (long long)l * lda];
+				acc += ai * aj;
+			}
+			double* cij = c + i + (long long)j * ldc;
+			*cij = beta == 0 ? alpha * acc : alpha * acc + beta * *cij;
+		}
+	return 0;
+}
+
+// nl_emu_ddot is cublasDdot's contract (positive increments).
+int nl_emu_ddot(int n, uintptr_t X, int incx, uintptr_t Y, int incy, double* out) {
+	if (n < 0 || incx < 1 || incy < 1) return 7;
+	const double* x = (const double*)X;
+	const double* y = (const double*)Y;
+	double acc = 0;
+	for (int i = 0; i < n; ++i) acc += x[(long long)i * incx] * y[(long long)i * incy];
+	*out = acc;
 	return 0;
 }
 

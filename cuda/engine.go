@@ -48,6 +48,9 @@ type Engine struct {
 	// Device-thread state.
 	drv    driver
 	bl     blas
+	sol    solver // cuSOLVER, loaded on first use (solverTried)
+	solErr error
+	solTry bool
 	pool   *pool
 	params map[paramKey]*paramEntry
 	broken error
@@ -194,6 +197,9 @@ func (e *Engine) Close() error {
 		defer close(done)
 		err = e.drv.sync()
 		clear(e.params)
+		if e.sol != nil {
+			err = errors.Join(err, e.sol.close())
+		}
 		err = errors.Join(err, e.pool.release(), e.closeBLAS(), e.drv.close())
 	}
 	<-done

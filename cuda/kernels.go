@@ -39,11 +39,16 @@ const (
 	kIm2col
 	kCol2im
 	kSgemm
+	kRidgeShift
+	kSquare
+	kLooScore
+	kTopK
 	numKernels
 )
 
 // kernelSpec is a kernel's PTX entry name and its parameters, one letter
-// each: i int (.u32), l long long (.u64), f float (.f32), p pointer (.u64).
+// each: i int (.u32), l long long (.u64), f float (.f32), d double (.f64),
+// p pointer (.u64).
 // TestPTXEntries checks every spec against the .entry declarations of both
 // embedded PTX files.
 type kernelSpec struct {
@@ -70,6 +75,10 @@ var kernelSpecs = [numKernels]kernelSpec{
 	kIm2col:        {"im2col_f32", "l" + "iiiiiiiiiiiiii" + "plpl", false},
 	kCol2im:        {"col2im_f32", "l" + "iiiiiiiiiiiiii" + "plppl", false},
 	kSgemm:         {"sgemm_f32", "iiif" + "pili" + "pili" + "f" + "pil", true},
+	kRidgeShift:    {"ridge_shift_f64", "iilppipp", false},
+	kSquare:        {"square_f64", "lpp", false},
+	kLooScore:      {"loo_score_f64", "iilppdpi", true},
+	kTopK:          {"topk_rows_f32", "iilppiipp", true},
 }
 
 func (k kernel) String() string {
@@ -87,6 +96,8 @@ const (
 	gemmTile    = 64  // GEMM_BM = GEMM_BN
 	gemmThreads = 256 // GEMM_THREADS
 	maxDims     = 6   // MAXD
+	topkThreads = 128 // TOPK_THREADS (kernels/decode.cu)
+	topkMax     = 32  // TOPK_MAX: the most neighbours one topk_rows_f32 pass selects
 )
 
 // ptxFor returns the PTX for a device of compute capability major.minor.
@@ -126,6 +137,8 @@ func ptxType(c byte) string {
 		return "u32"
 	case 'f':
 		return "f32"
+	case 'd':
+		return "f64"
 	case 'l', 'p':
 		return "u64"
 	}

@@ -96,12 +96,17 @@ func TestKernelConstants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dec, err := os.ReadFile("kernels/decode.cu")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		src, name string
 		want      int
 	}{
 		{string(common), "ROW_THREADS", rowThreads}, {string(common), "MAXD", maxDims},
 		{string(gemm), "GEMM_BM", gemmTile}, {string(gemm), "GEMM_BN", gemmTile}, {string(gemm), "GEMM_THREADS", gemmThreads},
+		{string(dec), "TOPK_THREADS", topkThreads}, {string(dec), "TOPK_MAX", topkMax},
 	} {
 		m := regexp.MustCompile(`(?m)^#define ` + c.name + ` (\d+)`).FindStringSubmatch(c.src)
 		if len(m) < 2 || m[1] != strconv.Itoa(c.want) {
@@ -115,7 +120,7 @@ func TestKernelConstants(t *testing.T) {
 // emulation relies on it.
 func TestBarrierFlags(t *testing.T) {
 	var all strings.Builder
-	for _, f := range []string{"elementwise.cu", "pool.cu", "conv.cu", "gemm.cu"} {
+	for _, f := range []string{"elementwise.cu", "pool.cu", "conv.cu", "gemm.cu", "decode.cu"} {
 		b, err := os.ReadFile("kernels/" + f)
 		if err != nil {
 			t.Fatal(err)

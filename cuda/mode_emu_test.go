@@ -2,7 +2,12 @@
 
 package cuda
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/neurolatent/neurolatent/decode/ridge"
+)
 
 // emulated is true: the tests run on the host emulation (emu.go).
 const emulated = true
@@ -24,4 +29,22 @@ func openEngine(t testing.TB, opts Options) *Engine {
 		}
 	})
 	return e
+}
+
+// TestRidgeWithoutSolver: without cuSOLVER the device fit fails with an
+// error that says so (and the engine stays usable).
+func TestRidgeWithoutSolver(t *testing.T) {
+	e, err := newEmulated(Options{}, emuOptions{total: emuMemory, cublas: true, noSolver: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	x, y := ridgeData(3, 30, 80, 2, 1)
+	_, err = ridge.FitOn(e, x, y, ridge.Config{Alphas: []float64{1}})
+	if err == nil || !strings.Contains(err.Error(), "cuSOLVER") {
+		t.Fatalf("err = %v, want one naming cuSOLVER", err)
+	}
+	if _, err := e.SolverInfo(); err == nil {
+		t.Fatal("SolverInfo: no error")
+	}
 }

@@ -30,6 +30,8 @@ type Bank struct {
 	sqOnce sync.Once
 	negSq  []float32 // -|row|^2, the L2 bias
 
+	acc Accelerator // nil: the CPU
+
 	foldMu sync.Mutex
 	foldN  int            // rows entered in folded so far
 	folded map[string]int // FoldUpper(word) -> first row, among the first foldN rows
@@ -263,7 +265,15 @@ func (b *Bank) Search(q Vectors, k int, opt *SearchOptions) ([][]Neighbor, error
 	default:
 		return nil, fmt.Errorf("latent: Bank.Search: unknown metric %v", o.Metric)
 	}
-	res := scan(sp)
+	var res [][]scored
+	if b.accelerated(k, maxLen(o.Exclude)) {
+		var err error
+		if res, err = b.scanAcc(sp); err != nil {
+			return nil, fmt.Errorf("latent: Bank.Search: %w", err)
+		}
+	} else {
+		res = scan(sp)
+	}
 	out := make([][]Neighbor, q.N)
 	for i, c := range res {
 		out[i] = make([]Neighbor, len(c))
@@ -276,6 +286,14 @@ func (b *Bank) Search(q Vectors, k int, opt *SearchOptions) ([][]Neighbor, error
 		}
 	}
 	return out, nil
+}
+
+func maxLen(s [][]int) int {
+	m := 0
+	for _, x := range s {
+		m = max(m, len(x))
+	}
+	return m
 }
 
 // SearchOne is Search for a single query vector.

@@ -133,7 +133,15 @@ func (b *Bank) Evaluate(sections []Section, opt *EvalOptions) (*Evaluation, erro
 	}
 	// One batched search: the 5 best candidates of every question plus a
 	// margin for the float64 rescoring, question rows excluded.
-	cands := b.scanQuestions(queries, n, answerTopN+3, o.Method == CosMul)
+	var cands [][]scored
+	if o.Method == CosAdd && b.accelerated(answerTopN+3, 3) {
+		var err error
+		if cands, err = b.scanQuestionsAcc(queries, n, answerTopN+3); err != nil {
+			return nil, fmt.Errorf("latent: Evaluate: %w", err)
+		}
+	} else {
+		cands = b.scanQuestions(queries, n, answerTopN+3, o.Method == CosMul)
+	}
 
 	for i, p := range todo {
 		q := queries[i]

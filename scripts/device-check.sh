@@ -15,7 +15,14 @@
 #      together under the device tool's 600 s a call,
 #      BENCHTIME (go -test.benchtime, default 10x), PEER_REPS (default 10),
 #      SKIP_TESTS=1 / SKIP_BENCH=1 / SKIP_PEER=1, TEST_RUN (a -test.run regexp),
-#      PYTHON (a python with torch).
+#      BENCH_RUN (a -test.bench regexp, default .), PYTHON (a python with torch).
+#      The decoding side (ridge on cuBLAS + cuSOLVER, k-NN): DECODE=1 also
+#      runs peer_decode.py (PEER_DECODE_TIMEOUT, default 200 s) and the
+#      example programs with -gpu (bin/reconstruct, bin/analogy), and prints
+#      a decode table; DECODE_SMALL=1 uses only the fallback sizes. A
+#      decode-only run within one 600 s call:
+#        DECODE=1 TEST_RUN='Ridge|Search|Evaluate|CuBLAS' BENCH_RUN='Ridge|KNN' SKIP_PEER=1 \
+#          TEST_TIMEOUT=60 BENCH_TIMEOUT=240 bash .gpu/bundle/device-check.sh
 # Exit status 0 only if the tests passed.
 set -u
 BUNDLE=${1:-$(cd "$(dirname "$0")" && pwd)}
@@ -66,6 +73,19 @@ for p in site.getsitepackages()+[site.getusersitepackages()]+sys.path: print(p)'
   done
 }
 CUBLAS=$(find_cublas)
+# cuSOLVER (dlopen'ed by the ridge path) needs cuBLAS, cuBLASLt and
+# nvJitLink by soname: put the PyTorch wheels' library folders on the
+# loader's path.
+if [ -n "$PY" ]; then
+  WHEEL_LIBS=$("$PY" -c 'import glob,site,sys
+ds=set()
+for p in site.getsitepackages()+[site.getusersitepackages()]+sys.path:
+    ds.update(glob.glob(p+"/nvidia/*/lib"))
+print(":".join(sorted(ds)))' 2>/dev/null)
+  [ -n "$WHEEL_LIBS" ] && export LD_LIBRARY_PATH="$WHEEL_LIBS${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  say "wheel library folders: ${WHEEL_LIBS:-none}"
+fi
+[ "${DECODE_SMALL:-}" = 1 ] && export NL_DECODE_SMALL=1
 if [ -n "$CUBLAS" ]; then
   row cublas-search ok "$CUBLAS"
   # Let the engine's dlopen see the directory (its own search covers the
@@ -111,7 +131,7 @@ fi
 declare -A GO=() PEER=()
 if [ "${SKIP_BENCH:-}" != 1 ] && [ -x "$BUNDLE/bench/cuda/cudabench.test" ]; then
   say "== cudabench.test"
-  (cd "$BUNDLE/bench/cuda" && timeout "${BENCH_TIMEOUT:-200}" ./cudabench.test -test.run '^$' -test.bench . \
+  (cd "$BUNDLE/bench/cuda" && timeout "${BENCH_TIMEOUT:-200}" ./cudabench.test -test.run '^$' -test.bench "${BENCH_RUN:-.}" \
     -test.benchtime "${BENCHTIME:-10x}" -test.v >"$LOGDIR/cudabench.log" 2>&1) || row cudabench FAIL "see $LOGDIR/cudabench.log"
   grep -E '^Benchmark|bench_test.go' "$LOGDIR/cudabench.log" | tee -a "$LOG"
   # BenchmarkBigGAN/batch16-fp32-8   10  52000000 ns/op  1.2 TFLOP/s  300 images/s ...
@@ -136,6 +156,38 @@ if [ "${SKIP_PEER:-}" != 1 ] && [ -n "$PY" ] && [ -f "$BUNDLE/bench/cuda/peer.py
   done < <(grep -E '^peer model=' "$LOGDIR/peer.log")
 fi
 
+declare -A DEC=()
+if [ "${DECODE:-}" = 1 ]; then
+  if [ -n "$PY" ] && [ -f "$BUNDLE/bench/cuda/peer_decode.py" ]; then
+    say "== peer_decode.py (PyTorch: eigh, matmul, topk)"
+    timeout "${PEER_DECODE_TIMEOUT:-200}" "$PY" "$BUNDLE/bench/cuda/peer_decode.py" ${DECODE_SMALL:+--small} >"$LOGDIR/peer_decode.log" 2>&1 ||
+      row peer_decode.py FAIL "see $LOGDIR/peer_decode.log"
+    tee -a "$LOG" <"$LOGDIR/peer_decode.log" | grep '^peer' | head -10
+    while read -r line; do
+      if [[ $line =~ decode=ridge\ n=([0-9]+)\ p=([0-9]+)\ d=([0-9]+)\ ms=([0-9.]+) ]]; then
+        DEC["Ridge/n${BASH_REMATCH[1]}-p${BASH_REMATCH[2]}-d${BASH_REMATCH[3]}"]=${BASH_REMATCH[4]}
+      elif [[ $line =~ decode=knn\ n=([0-9]+)\ d=([0-9]+)\ q=([0-9]+)\ k=([0-9]+)\ ms=([0-9.]+) ]]; then
+        DEC["KNN/n${BASH_REMATCH[1]}-d${BASH_REMATCH[2]}-q${BASH_REMATCH[3]}-k${BASH_REMATCH[4]}"]=${BASH_REMATCH[5]}
+      fi
+    done < <(grep -E '^peer decode=' "$LOGDIR/peer_decode.log")
+  fi
+  for ex in reconstruct analogy; do
+    [ -x "$BUNDLE/bin/$ex" ] || { row "$ex -gpu" MISSING ""; continue; }
+    say "== $ex -gpu"
+    if [ $ex = reconstruct ]; then
+      set -- -gpu -quiet -json -out "$LOGDIR/reconstruct" -train 300 -test 10 -voxels 2000
+    else
+      set -- -gpu -vectors "$BUNDLE/testdata/latent/glove-subset.txt.gz" -questions "$BUNDLE/testdata/latent/questions-words.txt"
+    fi
+    if timeout 120 "$BUNDLE/bin/$ex" "$@" >"$LOGDIR/$ex.log" 2>&1; then
+      row "$ex -gpu" ok "$(tail -c 300 "$LOGDIR/$ex.log" | tr '\n' ' ' | cut -c1-100)"
+    else
+      FAILED=1
+      row "$ex -gpu" FAIL "$(tail -c 300 "$LOGDIR/$ex.log" | tr '\n' ' ' | cut -c1-100)"
+    fi
+  done
+fi
+
 echo
 echo "================ summary ($(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)) ================"
 printf '%-24s %-9s %s\n' check result detail
@@ -150,5 +202,15 @@ if [ ${#GO[@]} -gt 0 ] || [ ${#PEER[@]} -gt 0 ]; then
     printf '%-16s %-6s | %12s %12s %12s | %10s %10s\n' "$gname" "${bt:--}" "$(g fp32)" "$(g tf32)" "$(g own)" "$(p off)" "$(p on)" | tee -a "$LOG"
   done
 fi
-echo "logs: $LOGDIR (device-check.log, cuda.test.log, cudabench.log, peer.log)"
+if [ "${DECODE:-}" = 1 ]; then
+  echo
+  printf '%-34s | %12s %12s\n' "decode (ms, median)" "go (cuda)" "torch" | tee -a "$LOG"
+  # BenchmarkRidge/n1200-p20000-d120-16   3   123456789 ns/op   123 ms/fit
+  while read -r name _ ns _; do
+    key=${name#Benchmark}
+    [[ $key =~ -[0-9]+$ ]] && key=${key%-*}
+    printf '%-34s | %12s %12s\n' "$key" "$(awk -v x="$ns" 'BEGIN{printf "%.1f", x/1e6}')" "${DEC[$key]:-}" | tee -a "$LOG"
+  done < <(grep -E '^Benchmark(Ridge|KNN)/' "$LOGDIR/cudabench.log" 2>/dev/null)
+fi
+echo "logs: $LOGDIR (device-check.log, cuda.test.log, cudabench.log, peer.log, peer_decode.log)"
 exit $FAILED

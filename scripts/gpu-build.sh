@@ -3,13 +3,17 @@
 # (Debian 12, Go, gcc; no GPU, no CUDA installation needed), for
 # scripts/device-check.sh to run on a GPU machine (which has no Go).
 #
-#   bash scripts/gpu-build.sh [--ptx] [--emu]
+#   bash scripts/gpu-build.sh [--ptx] [--emu] [--examples]
 #
 #   --ptx  also check the committed PTX against nvcc 11.8's output
 #          (installs nvidia-cuda-toolkit from Debian non-free when nvcc is
 #          missing: ~1.6 GB download; regenerate with sh cuda/kernels/gen.sh)
 #   --emu  also run the tagged tests on the host emulation of the kernels
 #          (go test -tags gpuemu ./cuda: the whole backend against nn/graph)
+#   --examples  also build examples/reconstruct and examples/analogy with
+#          -tags gpu into bin/ (device-check.sh DECODE=1 runs them with
+#          -gpu); they add ~75 MB, past the device tool's 64 MiB carry, so
+#          build them into their own bundle: GPU_OUT=.gpu-ex ... --examples
 #
 # What it does:
 #   1. fetches only cuda.h and the libcuda.so link stub of CUDA 11.8 from
@@ -19,7 +23,9 @@
 #      bench/cuda into .gpu/bundle/, with the test data they read, peer.py
 #      and device-check.sh;
 #   3. prints each binary's NEEDED entries and fails if anything beyond
-#      libcuda.so.1 and the C library is needed (cuBLAS is dlopen'ed).
+#      libcuda.so.1 and the C library is needed (cuBLAS and cuSOLVER are
+#      dlopen'ed); the example programs reconstruct and analogy are built
+#      with -tags gpu into bin/ and checked the same way.
 #
 # Then, on the GPU machine: bash .gpu/bundle/device-check.sh
 # (with the device tool: carry [".gpu/bundle"], command
@@ -30,9 +36,10 @@ ROOT=$PWD
 OUT=${GPU_OUT:-$ROOT/.gpu}
 CUDA_MIN=${CUDA_MIN:-$OUT/cuda-min}
 BUNDLE=$OUT/bundle
-PTX=0 EMU=0
+PTX=0 EMU=0 EXAMPLES=0
 for a in "$@"; do
   case $a in
+    --examples) EXAMPLES=1 ;;
     --ptx) PTX=1 ;;
     --emu) EMU=1 ;;
     *) echo "unknown option $a" >&2; exit 2 ;;
@@ -83,14 +90,21 @@ if [ $PTX = 1 ]; then
 fi
 
 # 2. Vet and build the tagged binaries.
-go vet -tags gpu ./cuda/... ./bench/cuda/
+go vet -tags gpu ./cuda/... ./bench/cuda/ ./examples/reconstruct ./examples/analogy
 rm -rf "$BUNDLE"
-mkdir -p "$BUNDLE/cuda" "$BUNDLE/bench/cuda" "$BUNDLE/testdata/golden"
+mkdir -p "$BUNDLE/cuda" "$BUNDLE/bench/cuda" "$BUNDLE/testdata/golden" "$BUNDLE/bin"
 go test -c -tags gpu -trimpath -ldflags='-s -w' -o "$BUNDLE/cuda/cuda.test" ./cuda
 go test -c -tags gpu -trimpath -ldflags='-s -w' -o "$BUNDLE/bench/cuda/cudabench.test" ./bench/cuda
+# The example programs with -gpu (the decoding side: ridge and k-NN).
+if [ $EXAMPLES = 1 ]; then
+  go build -tags gpu -trimpath -ldflags='-s -w' -o "$BUNDLE/bin/reconstruct" ./examples/reconstruct
+  go build -tags gpu -trimpath -ldflags='-s -w' -o "$BUNDLE/bin/analogy" ./examples/analogy
+fi
 cp -r testdata/onnx "$BUNDLE/testdata/onnx"
 cp -r testdata/golden/nn "$BUNDLE/testdata/golden/nn"
-cp bench/cuda/peer.py "$BUNDLE/bench/cuda/"
+mkdir -p "$BUNDLE/testdata/latent"
+cp testdata/latent/glove-subset.txt.gz testdata/latent/questions-words.txt "$BUNDLE/testdata/latent/"
+cp bench/cuda/peer.py bench/cuda/peer_decode.py "$BUNDLE/bench/cuda/"
 cp scripts/device-check.sh "$BUNDLE/device-check.sh"
 git rev-parse --short HEAD 2>/dev/null >"$BUNDLE/REVISION" || true
 git status --porcelain -- cuda bench/cuda scripts 2>/dev/null | sed 's/^/  /' >>"$BUNDLE/REVISION" || true
@@ -98,7 +112,8 @@ git status --porcelain -- cuda bench/cuda scripts 2>/dev/null | sed 's/^/  /' >>
 # 3. What the binaries need at run time.
 echo
 status=0
-for b in "$BUNDLE"/cuda/cuda.test "$BUNDLE"/bench/cuda/cudabench.test; do
+for b in "$BUNDLE"/cuda/cuda.test "$BUNDLE"/bench/cuda/cudabench.test "$BUNDLE"/bin/*; do
+  [ -f "$b" ] || continue
   needed=$(readelf -d "$b" | awk -F'[][]' '/NEEDED/{print $2}' | tr '\n' ' ')
   printf '%-16s %6s KB  NEEDED: %s\n' "$(basename "$b")" $(( $(stat -c %s "$b") / 1024 )) "$needed"
   for lib in $needed; do

@@ -4,3 +4,4 @@
 #include "pool.cu"
 #include "conv.cu"
 #include "gemm.cu"
+#include "decode.cu"

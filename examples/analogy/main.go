@@ -40,6 +40,7 @@ import (
 	"time"
 
 	nlblas "github.com/neurolatent/neurolatent/blas"
+	"github.com/neurolatent/neurolatent/cuda"
 	"github.com/neurolatent/neurolatent/latent"
 	"github.com/neurolatent/neurolatent/latent/wordvec"
 )
@@ -81,6 +82,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "print the evaluation as one JSON object")
 	query := fs.String("query", "", "print the words nearest to `EXPR`, e.g. \"queen - woman + man\"")
 	k := fs.Int("k", 10, "number of words -query prints")
+	gpu := fs.Bool("gpu", false, "scan the vectors on the GPU (3CosAdd evaluation and searches; needs a build with -tags gpu)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -119,6 +121,17 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
+	var acc *cuda.Searcher
+	if *gpu {
+		eng, err := cuda.New(cuda.Options{})
+		if err != nil {
+			return fmt.Errorf("-gpu: %w", err)
+		}
+		defer eng.Close()
+		acc = cuda.NewSearcher(eng)
+		defer acc.Close()
+	}
+
 	t0 := time.Now()
 	emb, err := wordvec.ReadFile(*vectors, f, nil)
 	if err != nil {
@@ -127,6 +140,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	bank, err := emb.Bank()
 	if err != nil {
 		return err
+	}
+	if acc != nil {
+		bank.SetAccelerator(acc)
 	}
 	loadTime := time.Since(t0)
 	if !*asJSON {

@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/neurolatent/neurolatent/cuda"
 )
 
 var testdata = filepath.Join("..", "..", "testdata", "latent")
@@ -106,5 +109,17 @@ func TestErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: error %v, want %q", tc.args, err, tc.want)
 		}
+	}
+}
+
+// TestGPUFlagWithoutCUDA: in a build without CUDA, -gpu fails at once with
+// cuda.ErrNoCUDA.
+func TestGPUFlagWithoutCUDA(t *testing.T) {
+	if cuda.Available {
+		t.Skip("built with CUDA")
+	}
+	_, err := runArgs(t, "-vectors", filepath.Join(testdata, "glove-subset.txt.gz"), "-query", "king", "-gpu")
+	if !errors.Is(err, cuda.ErrNoCUDA) || !strings.Contains(err.Error(), "-gpu") {
+		t.Fatalf("err = %v, want -gpu: %v", err, cuda.ErrNoCUDA)
 	}
 }

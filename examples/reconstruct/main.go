@@ -31,6 +31,8 @@ import (
 
 	"github.com/neurolatent/neurolatent/assets"
 	"github.com/neurolatent/neurolatent/blas"
+	"github.com/neurolatent/neurolatent/cuda"
+	"github.com/neurolatent/neurolatent/decode/ridge"
 	"github.com/neurolatent/neurolatent/decode/sim"
 	"github.com/neurolatent/neurolatent/recon"
 	nt "github.com/neurolatent/neurolatent/tensor"
@@ -57,6 +59,7 @@ type options struct {
 	seed                                               uint64
 	train, test, repeats, voxels, cols, invertSteps    int
 	jsonOut, quiet, gpu, rescale                       bool
+	eng                                                *cuda.Engine // with -gpu
 }
 
 func parse(args []string, stderr io.Writer) (options, error) {
@@ -69,7 +72,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.weights, "weights", "", "model weights (default: the shipped 32 px VAE-GAN or BigBiGAN trained on Fashion-MNIST)")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the metrics to stdout as one JSON object")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress output")
-	fs.BoolVar(&o.gpu, "gpu", false, "run the generator on the GPU (needs a build with -tags gpu)")
+	fs.BoolVar(&o.gpu, "gpu", false, "run the ridge fits (RidgeCV's leave-one-out) and the generator on the GPU (needs a build with -tags gpu)")
 	fs.IntVar(&o.voxels, "voxels", 500, "voxels each decoder keeps, by cross-validated encoding R^2 on training trials (0: all)")
 	fs.BoolVar(&o.rescale, "rescale", true, "give decoded dimensions the training latents' mean and SD")
 	fs.IntVar(&o.cols, "show", 12, "test images shown in reconstructions.png")
@@ -128,6 +131,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	blas.Use() // gonum (ridge, PCA) on the project's fast GEMM
+	if o.gpu {
+		// One engine for the ridge fits (recon calls ridge.Fit) and the
+		// VAE-GAN generator.
+		if o.eng, err = cuda.New(cuda.Options{}); err != nil {
+			return fmt.Errorf("-gpu: %w", err)
+		}
+		defer o.eng.Close()
+		defer ridge.UseDevice(o.eng)()
+	}
 	var log io.Writer = stderr
 	if o.quiet || o.jsonOut {
 		log = nil

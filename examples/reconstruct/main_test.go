@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/neurolatent/neurolatent/cuda"
 	"github.com/neurolatent/neurolatent/decode/sim"
 	"github.com/neurolatent/neurolatent/gan"
 	"github.com/neurolatent/neurolatent/nn/checkpoint"
@@ -179,5 +181,18 @@ func TestRealDataPaths(t *testing.T) {
 	json.Unmarshal(stdout.Bytes(), &m)
 	if m.Latent < 0.8 {
 		t.Errorf("noise-free betas: latent identification %.3f", m.Latent)
+	}
+}
+
+// TestGPUFlagWithoutCUDA: in a build without CUDA, -gpu fails at once with
+// cuda.ErrNoCUDA (before any data is simulated).
+func TestGPUFlagWithoutCUDA(t *testing.T) {
+	if cuda.Available {
+		t.Skip("built with CUDA")
+	}
+	var stdout, stderr bytes.Buffer
+	err := run([]string{"-out", t.TempDir(), "-gpu", "-quiet"}, &stdout, &stderr)
+	if !errors.Is(err, cuda.ErrNoCUDA) || !strings.Contains(err.Error(), "-gpu") {
+		t.Fatalf("err = %v, want -gpu: %v", err, cuda.ErrNoCUDA)
 	}
 }

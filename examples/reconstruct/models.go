@@ -46,9 +46,11 @@ func loadModel(o options) (recon.Model, error) {
 			return nil, fmt.Errorf("loading the VAE-GAN: %w", err)
 		}
 		if o.gpu {
-			eng, err := cuda.New(cuda.Options{})
-			if err != nil {
-				return nil, err
+			eng := o.eng
+			if eng == nil {
+				if eng, err = cuda.New(cuda.Options{}); err != nil {
+					return nil, err
+				}
 			}
 			v.SetEngine(eng)
 		}
