@@ -291,8 +291,8 @@ func TestShippedBiGAN(t *testing.T) {
 	}
 	train, _ := assets.FashionMNIST("train", 32)
 	test, _ := assets.FashionMNIST("test", 32)
-	xs, ys, _ := gatherAll(train.Subset(2000))
-	xt, yt, _ := gatherAll(test.Subset(1000))
+	xs, ys, _ := (&dataset.Loader{Data: train.Subset(2000), MinusOneOne: true}).All()
+	xt, yt, _ := (&dataset.Loader{Data: test.Subset(1000), MinusOneOne: true}).All()
 	mus, _, err := v.Encode(xs)
 	if err != nil {
 		t.Fatal(err)

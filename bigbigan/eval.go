@@ -31,26 +31,17 @@ type Metrics struct {
 	PCAPixCorr       float64 `json:"pca_pixcorr"`
 }
 
-func gatherAll(d *dataset.Memory) (*nt.Dense, []int, error) {
-	l := &dataset.Loader{Data: d, BatchSize: d.Len(), MinusOneOne: true}
-	idx := make([]int, d.Len())
-	for i := range idx {
-		idx[i] = i
-	}
-	return l.Gather(idx)
-}
-
 // Evaluate fits a linear probe on mu(x) of the train images and measures
 // it, and the reconstructions G(mu(x)), on the test images, beside PCA.
 // Both datasets must be labelled (classes 0..max label), in [0, 1] as
 // package dataset stores them.
 func Evaluate(v *BiGAN, train, test *dataset.Memory) (Metrics, error) {
 	m := Metrics{Latent: v.cfg.Gen.Latent(), TrainCount: train.Len(), TestCount: test.Len()}
-	xTrain, yTrain, err := gatherAll(train)
+	xTrain, yTrain, err := (&dataset.Loader{Data: train, MinusOneOne: true}).All()
 	if err != nil {
 		return m, err
 	}
-	xTest, yTest, err := gatherAll(test)
+	xTest, yTest, err := (&dataset.Loader{Data: test, MinusOneOne: true}).All()
 	if err != nil {
 		return m, err
 	}
@@ -93,31 +84,7 @@ func Evaluate(v *BiGAN, train, test *dataset.Memory) (Metrics, error) {
 		return m, err
 	}
 
-	pca, err := probe.FitPCA(xTrain, m.Latent)
-	if err != nil {
-		return m, err
-	}
-	codesTrain, err := pca.Transform(xTrain)
-	if err != nil {
-		return m, err
-	}
-	codesTest, err := pca.Transform(xTest)
-	if err != nil {
-		return m, err
-	}
-	pclf, err := probe.TrainClassifier(codesTrain, yTrain, classes, probe.MaxIter)
-	if err != nil {
-		return m, err
-	}
-	if m.PCAProbeAccuracy, err = pclf.Accuracy(codesTest, yTest); err != nil {
-		return m, err
-	}
-	s := xTest.Shape()
-	prec, err := pca.Inverse(codesTest, s[1], s[2], s[3])
-	if err != nil {
-		return m, err
-	}
-	m.PCAPixCorr, err = probe.PixelCorrelation(xTest, prec)
+	m.PCAPixCorr, m.PCAProbeAccuracy, err = probe.PCABaseline(xTrain, yTrain, xTest, yTest, m.Latent, classes)
 	return m, err
 }
 

@@ -340,6 +340,16 @@ func (l *Loader) Gather(idx []int) (*nt.Dense, []int, error) {
 	return l.gather(idx, nil)
 }
 
+// All returns every image of the loader's data in order, as one batch
+// [N, C, H, W] (in [-1, 1] with MinusOneOne), with the labels.
+func (l *Loader) All() (*nt.Dense, []int, error) {
+	idx := make([]int, l.Data.Len())
+	for i := range idx {
+		idx[i] = i
+	}
+	return l.gather(idx, nil)
+}
+
 func (l *Loader) gather(idx []int, flips []bool) (*nt.Dense, []int, error) {
 	c, h, w := l.Data.Shape()
 	sz := c * h * w

@@ -155,3 +155,21 @@ func TestFolder(t *testing.T) {
 		t.Fatal("crop factor 1.5 accepted")
 	}
 }
+
+// All returns every image in order with its label, mapped to [-1, 1] when
+// asked.
+func TestLoaderAll(t *testing.T) {
+	imgs := nt.New32([]float32{0, 1, 0.5, 0.25, 1, 0}, 3, 1, 1, 2)
+	m, err := NewMemory(imgs, []int{2, 0, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, y, err := (&Loader{Data: m, MinusOneOne: true}).All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float32{-1, 1, 0, -0.5, 1, -1}
+	if got := nt.Data32(x); !slices.Equal(got, want) || !slices.Equal(y, []int{2, 0, 1}) || x.Shape()[0] != 3 {
+		t.Fatalf("All: %v %v %v", got, y, x.Shape())
+	}
+}

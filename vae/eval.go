@@ -32,19 +32,11 @@ type Metrics struct {
 // be labelled; classes are 0..max label.
 func Evaluate(v *VAEGAN, train, test *dataset.Memory) (Metrics, error) {
 	m := Metrics{Latent: v.cfg.Latent, TrainCount: train.Len(), TestCount: test.Len()}
-	all := func(d *dataset.Memory) (*nt.Dense, []int, error) {
-		l := &dataset.Loader{Data: d, BatchSize: d.Len()}
-		idx := make([]int, d.Len())
-		for i := range idx {
-			idx[i] = i
-		}
-		return l.Gather(idx)
-	}
-	xTrain, yTrain, err := all(train)
+	xTrain, yTrain, err := (&dataset.Loader{Data: train}).All()
 	if err != nil {
 		return m, err
 	}
-	xTest, yTest, err := all(test)
+	xTest, yTest, err := (&dataset.Loader{Data: test}).All()
 	if err != nil {
 		return m, err
 	}
@@ -75,31 +67,7 @@ func Evaluate(v *VAEGAN, train, test *dataset.Memory) (Metrics, error) {
 		return m, err
 	}
 
-	pca, err := probe.FitPCA(xTrain, v.cfg.Latent)
-	if err != nil {
-		return m, err
-	}
-	codesTrain, err := pca.Transform(xTrain)
-	if err != nil {
-		return m, err
-	}
-	codesTest, err := pca.Transform(xTest)
-	if err != nil {
-		return m, err
-	}
-	s := xTest.Shape()
-	pcaRec, err := pca.Inverse(codesTest, s[1], s[2], s[3])
-	if err != nil {
-		return m, err
-	}
-	if m.PCAPixCorr, err = probe.PixelCorrelation(xTest, pcaRec); err != nil {
-		return m, err
-	}
-	pclf, err := probe.TrainClassifier(codesTrain, yTrain, classes, probe.MaxIter)
-	if err != nil {
-		return m, err
-	}
-	m.PCAProbeAccuracy, err = pclf.Accuracy(codesTest, yTest)
+	m.PCAPixCorr, m.PCAProbeAccuracy, err = probe.PCABaseline(xTrain, yTrain, xTest, yTest, v.cfg.Latent, classes)
 	return m, err
 }
 

@@ -137,7 +137,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	data = data.Subset(*n)
-	images, labels, err := gather(data)
+	images, labels, err := (&dataset.Loader{Data: data}).All()
 	if err != nil {
 		return err
 	}
@@ -217,14 +217,6 @@ func loadVAE(path string) (*vae.VAEGAN, error) {
 		return nil, err
 	}
 	return vae.Read(bytes.NewReader(raw), int64(len(raw)), "shipped VAE-GAN")
-}
-
-func gather(d *dataset.Memory) (*nt.Dense, []int, error) {
-	idx := make([]int, d.Len())
-	for i := range idx {
-		idx[i] = i
-	}
-	return (&dataset.Loader{Data: d, BatchSize: d.Len()}).Gather(idx)
 }
 
 func rowsOf(labels, pool []int, k int) []int {

@@ -62,11 +62,7 @@ func runEncode(args []string, stdout, stderr io.Writer) error {
 		if ch, _, _ := m.Shape(); ch != c.Channels {
 			return fmt.Errorf("-images %s has %d-channel images; the encoder takes %d", *images, ch, c.Channels)
 		}
-		idx := make([]int, m.Len())
-		for i := range idx {
-			idx[i] = i
-		}
-		if x, _, err = (&dataset.Loader{Data: m, BatchSize: max(m.Len(), 1), MinusOneOne: true}).Gather(idx); err != nil {
+		if x, _, err = (&dataset.Loader{Data: m, MinusOneOne: true}).All(); err != nil {
 			return err
 		}
 	}

@@ -108,10 +108,6 @@ func datasetIDX(path string, size int) (*dataset.Memory, error) {
 }
 
 func all(d *dataset.Memory) (*nt.Dense, error) {
-	idx := make([]int, d.Len())
-	for i := range idx {
-		idx[i] = i
-	}
-	x, _, err := (&dataset.Loader{Data: d, BatchSize: d.Len()}).Gather(idx)
+	x, _, err := (&dataset.Loader{Data: d}).All()
 	return x, err
 }

@@ -84,11 +84,7 @@ func run(args []string, log io.Writer) error {
 	if err != nil {
 		return err
 	}
-	idx := make([]int, d.Len())
-	for i := range idx {
-		idx[i] = i
-	}
-	images, _, err := (&dataset.Loader{Data: d, BatchSize: d.Len()}).Gather(idx)
+	images, _, err := (&dataset.Loader{Data: d}).All()
 	if err != nil {
 		return err
 	}
