@@ -99,7 +99,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"unsafe"
 )
 
@@ -120,29 +119,17 @@ type cublasLib struct {
 // handle in the current context bound to stream, and sets the math mode.
 func openCuBLAS(stream uintptr, tf32 bool) (*cublasLib, error) {
 	c := (*C.nlcublas)(C.calloc(1, C.size_t(unsafe.Sizeof(C.nlcublas{}))))
-	var msgs []string
-	path := ""
-	for _, p := range cublasCandidates(os.Getenv, filepath.Glob) {
-		if strings.Contains(p, "/") {
-			if _, err := os.Stat(p); err != nil {
-				continue // a directory guess that does not exist
-			}
-		}
+	path, err := openFirst("cuBLAS (libcublas.so.13/.12/.11)", cublasCandidates(os.Getenv, filepath.Glob), func(p string) error {
 		cp := C.CString(p)
-		e := C.nlcublas_open(cp, c)
-		C.free(unsafe.Pointer(cp))
-		if e == nil {
-			path = p
-			break
+		defer C.free(unsafe.Pointer(cp))
+		if e := C.nlcublas_open(cp, c); e != nil {
+			return errors.New(C.GoString(e))
 		}
-		msgs = append(msgs, p+": "+C.GoString(e))
-	}
-	if path == "" {
+		return nil
+	})
+	if err != nil {
 		C.free(unsafe.Pointer(c))
-		if len(msgs) > 6 {
-			msgs = append(msgs[:6], fmt.Sprintf("and %d more", len(msgs)-6))
-		}
-		return nil, errors.New("cuda: no usable cuBLAS (libcublas.so.13/.12/.11): " + strings.Join(msgs, "; "))
+		return nil, err
 	}
 	l := &cublasLib{c: c, path: path}
 	if s := C.nlcublas_create(c, &l.h); s != 0 {

@@ -68,7 +68,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"unsafe"
 )
 
@@ -94,29 +93,17 @@ func (d *cuDriver) openSolver() (solver, error) {
 // creates a dense handle on stream in the current (primary) context.
 func openCuSOLVER(stream uintptr) (*cusolverLib, error) {
 	c := (*C.nlcusolver)(C.calloc(1, C.size_t(unsafe.Sizeof(C.nlcusolver{}))))
-	var msgs []string
-	path := ""
-	for _, p := range cusolverCandidates(os.Getenv, filepath.Glob) {
-		if strings.Contains(p, "/") {
-			if _, err := os.Stat(p); err != nil {
-				continue
-			}
-		}
+	path, err := openFirst("cuSOLVER (libcusolver.so.12/.11)", cusolverCandidates(os.Getenv, filepath.Glob), func(p string) error {
 		cp := C.CString(p)
-		e := C.nlcusolver_open(cp, c)
-		C.free(unsafe.Pointer(cp))
-		if e == nil {
-			path = p
-			break
+		defer C.free(unsafe.Pointer(cp))
+		if e := C.nlcusolver_open(cp, c); e != nil {
+			return errors.New(C.GoString(e))
 		}
-		msgs = append(msgs, p+": "+C.GoString(e))
-	}
-	if path == "" {
+		return nil
+	})
+	if err != nil {
 		C.free(unsafe.Pointer(c))
-		if len(msgs) > 6 {
-			msgs = append(msgs[:6], fmt.Sprintf("and %d more", len(msgs)-6))
-		}
-		return nil, errors.New("cuda: no usable cuSOLVER (libcusolver.so.12/.11): " + strings.Join(msgs, "; "))
+		return nil, err
 	}
 	l := &cusolverLib{c: c, path: path}
 	if s := C.nlcusolver_create(c, &l.h); s != 0 {
