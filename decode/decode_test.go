@@ -139,6 +139,51 @@ func TestPCAMatchesScikitLearn(t *testing.T) {
 	}
 }
 
+// Tall data (samples >= 2 x features) take the covariance route; it gives
+// the components and variances of the data's SVD.
+func TestPCATallMatchesSVD(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	n, p, k := 300, 40, 10
+	x := randDense(r, n, p)
+	for i := range n { // unequal variances, so the components are well separated
+		for j := range p {
+			x.Set(i, j, x.At(i, j)*float64(p-j)+3)
+		}
+	}
+	pc, err := FitPCA(x, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xc := mat.DenseCopyOf(x)
+	for j := range p {
+		col := mat.Col(nil, j, xc)
+		var m float64
+		for _, v := range col {
+			m += v / float64(n)
+		}
+		for i := range n {
+			xc.Set(i, j, xc.At(i, j)-m)
+		}
+	}
+	var svd mat.SVD
+	if !svd.Factorize(xc, mat.SVDThin) {
+		t.Fatal("svd")
+	}
+	var v mat.Dense
+	svd.VTo(&v)
+	sv := svd.Values(nil)
+	for c := range k {
+		want := sv[c] * sv[c] / float64(n-1)
+		if math.Abs(pc.Variance[c]-want) > 1e-10*want {
+			t.Errorf("variance %d: %v, SVD %v", c, pc.Variance[c], want)
+		}
+		dot := mat.Dot(pc.Components.RowView(c), v.ColView(c))
+		if math.Abs(math.Abs(dot)-1) > 1e-8 {
+			t.Errorf("component %d: |dot| with the SVD's = %v", c, dot)
+		}
+	}
+}
+
 func TestVoxelSelection(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 3))
 	n, k := 120, 5

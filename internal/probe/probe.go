@@ -5,13 +5,14 @@
 package probe
 
 import (
-	"errors"
 	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
+
+	"github.com/neurolatent/neurolatent/decode"
 
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
@@ -215,116 +216,84 @@ func (c *Classifier) Accuracy(features *nt.Dense, labels []int) (float64, error)
 	return float64(ok) / float64(len(pred)), nil
 }
 
-// PCA is a principal-component basis of flattened samples.
-type PCA struct {
-	Mean       []float64
-	Components *mat.Dense // [k, D], rows are unit eigenvectors, largest variance first
-	Variance   []float64  // explained variance of each component
-}
+// PCA is decode's principal-component basis seen through tensors: samples
+// [N, ...] are flattened per row.
+type PCA struct{ *decode.PCA }
 
 // FitPCA computes the top k components of x [N, ...] (flattened per row).
 func FitPCA(x *nt.Dense, k int) (*PCA, error) {
+	m, err := rows(x)
+	if err != nil {
+		return nil, err
+	}
+	p, err := decode.FitPCA(m, k)
+	if err != nil {
+		return nil, fmt.Errorf("probe: %w", err)
+	}
+	return &PCA{p}, nil
+}
+
+// rows copies samples [N, ...] into an N x D float64 matrix.
+func rows(x *nt.Dense) (*mat.Dense, error) {
 	s := x.Shape()
 	if len(s) < 2 || s[0] < 2 {
-		return nil, fmt.Errorf("probe: PCA of shape %v: need at least 2 samples", s)
+		return nil, fmt.Errorf("probe: samples of shape %v: need at least 2", s)
 	}
 	n := s[0]
-	d := s.TotalSize() / n
-	if k < 1 || k > d {
-		return nil, fmt.Errorf("probe: %d components for %d dimensions", k, d)
-	}
 	src := nt.Data32(x)
-	mean := make([]float64, d)
-	for i := range n {
-		for j := range d {
-			mean[j] += float64(src[i*d+j])
+	out := make([]float64, len(src))
+	for i, v := range src {
+		out[i] = float64(v)
+	}
+	return mat.NewDense(n, len(src)/n, out), nil
+}
+
+// toTensor copies a matrix into a float32 tensor of the given shape.
+func toTensor(m *mat.Dense, shape ...int) *nt.Dense {
+	r, c := m.Dims()
+	out := make([]float32, 0, r*c)
+	for i := range r {
+		for _, v := range m.RawRowView(i) {
+			out = append(out, float32(v))
 		}
 	}
-	for j := range mean {
-		mean[j] /= float64(n)
-	}
-	centred := mat.NewDense(n, d, nil)
-	for i := range n {
-		row := centred.RawRowView(i)
-		for j := range d {
-			row[j] = float64(src[i*d+j]) - mean[j]
-		}
-	}
-	var cov mat.SymDense
-	cov.SymOuterK(1/float64(n-1), centred.T())
-	var eig mat.EigenSym
-	if !eig.Factorize(&cov, true) {
-		return nil, errors.New("probe: PCA eigendecomposition failed")
-	}
-	vals := eig.Values(nil)
-	var vecs mat.Dense
-	eig.VectorsTo(&vecs)
-	comps := mat.NewDense(k, d, nil)
-	variance := make([]float64, k)
-	for c := range k {
-		col := d - 1 - c // ascending eigenvalues
-		variance[c] = vals[col]
-		for j := range d {
-			comps.Set(c, j, vecs.At(j, col))
-		}
-	}
-	return &PCA{Mean: mean, Components: comps, Variance: variance}, nil
+	return nt.New32(out, shape...)
 }
 
 // Transform projects samples [N, ...] onto the components: [N, k] float32.
 func (p *PCA) Transform(x *nt.Dense) (*nt.Dense, error) {
-	k, d := p.Components.Dims()
-	s := x.Shape()
-	if len(s) < 2 || s.TotalSize()/s[0] != d {
-		return nil, fmt.Errorf("probe: samples %v for a PCA of %d dimensions", s, d)
+	m, err := rows(x)
+	if err != nil {
+		return nil, err
 	}
-	n := s[0]
-	src := nt.Data32(x)
-	centred := mat.NewDense(n, d, nil)
-	for i := range n {
-		row := centred.RawRowView(i)
-		for j := range d {
-			row[j] = float64(src[i*d+j]) - p.Mean[j]
-		}
+	codes, err := p.PCA.Transform(m)
+	if err != nil {
+		return nil, fmt.Errorf("probe: %w", err)
 	}
-	var codes mat.Dense
-	codes.Mul(centred, p.Components.T())
-	out := make([]float32, n*k)
-	for i := range n {
-		for j := range k {
-			out[i*k+j] = float32(codes.At(i, j))
-		}
-	}
-	return nt.New32(out, n, k), nil
+	n, k := codes.Dims()
+	return toTensor(codes, n, k), nil
 }
 
 // Inverse maps codes [N, k] back to samples of the given shape per row.
 func (p *PCA) Inverse(codes *nt.Dense, rowShape ...int) (*nt.Dense, error) {
-	k, d := p.Components.Dims()
 	s := codes.Shape()
+	k, d := p.Components.Dims()
 	if len(s) != 2 || s[1] != k {
 		return nil, fmt.Errorf("probe: codes %v for %d components", s, k)
 	}
 	if nt.Numel(rowShape) != d {
 		return nil, fmt.Errorf("probe: row shape %v has %d values, PCA %d", rowShape, nt.Numel(rowShape), d)
 	}
-	n := s[0]
 	src := nt.Data32(codes)
-	c := mat.NewDense(n, k, nil)
-	for i := range n {
-		for j := range k {
-			c.Set(i, j, float64(src[i*k+j]))
-		}
+	c := make([]float64, len(src))
+	for i, v := range src {
+		c[i] = float64(v)
 	}
-	var rec mat.Dense
-	rec.Mul(c, p.Components)
-	out := make([]float32, n*d)
-	for i := range n {
-		for j := range d {
-			out[i*d+j] = float32(rec.At(i, j) + p.Mean[j])
-		}
+	rec, err := p.PCA.Inverse(mat.NewDense(s[0], k, c))
+	if err != nil {
+		return nil, fmt.Errorf("probe: %w", err)
 	}
-	return nt.New32(out, append([]int{n}, rowShape...)...), nil
+	return toTensor(rec, append([]int{s[0]}, rowShape...)...), nil
 }
 
 // PixelCorrelation is the mean over samples of the Pearson correlation
