@@ -30,12 +30,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 	testImages := fs.String("test-images", "assets/fashion-mnist/t10k-images-idx3-ubyte.gz", "held-out IDX images")
 	testLabels := fs.String("test-labels", "assets/fashion-mnist/t10k-labels-idx1-ubyte.gz", "their labels")
 	limit := fs.Int("train-limit", 10000, "fit on at most this many training images (0: all)")
+	testLimit := fs.Int("test-limit", 0, "measure on at most this many test images (0: all)")
 	out := fs.String("out", "out/vaeeval", "folder for metrics.json, samples.png, reconstructions.png")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *limit < 0 {
-		return fmt.Errorf("-train-limit %d must not be negative", *limit)
+	if *limit < 0 || *testLimit < 0 {
+		return fmt.Errorf("-train-limit %d and -test-limit %d must not be negative", *limit, *testLimit)
 	}
 	v, err := vae.Load(*weights)
 	if err != nil {
@@ -50,6 +51,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	test = test.Subset(*testLimit)
 	if ch, _, _ := test.Shape(); ch != c.Channels {
 		return fmt.Errorf("%s has %d-channel images; the model takes %d", *testImages, ch, c.Channels)
 	}
