@@ -4,7 +4,7 @@
 // set sizes, and plots pairwise identification against each: the curves
 // in docs/reconstruct/.
 //
-//	go run ./examples/sweep -out docs/reconstruct
+//	go run ./examples/sweep -seeds 3 -out docs/reconstruct
 package main
 
 import (
@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -32,11 +33,40 @@ import (
 	"github.com/neurolatent/neurolatent/vae"
 )
 
-// point is one run of the pipeline.
+// point is one setting of the pipeline, run once per participant seed.
 type point struct {
-	SNR    float64        `json:"snr"` // 0: noise-free responses
-	Train  int            `json:"train"`
-	Scores []recon.Scores `json:"scores"`
+	SNR   float64 `json:"snr"` // 0: noise-free responses
+	Train int     `json:"train"`
+	// Runs holds each seed's scores (seeds 1, 2, ...: a different
+	// participant, noise and choice of images each).
+	Runs [][]recon.Scores `json:"runs"`
+}
+
+// stat returns the mean and the standard deviation over seeds of the ridge
+// decoder's pairwise identification in the given space.
+func (p point) stat(space string, pixel bool) (mean, sd float64) {
+	var vals []float64
+	for _, run := range p.Runs {
+		for _, sc := range run {
+			if sc.Space == space && sc.Method == "ridge" {
+				v := sc.PairwiseLatent
+				if pixel {
+					v = sc.PairwisePixel
+				}
+				vals = append(vals, v)
+			}
+		}
+	}
+	for _, v := range vals {
+		mean += v / float64(len(vals))
+	}
+	if len(vals) > 1 {
+		for _, v := range vals {
+			sd += (v - mean) * (v - mean) / float64(len(vals)-1)
+		}
+		sd = math.Sqrt(sd)
+	}
+	return mean, sd
 }
 
 func floats(s string) ([]float64, error) {
@@ -59,8 +89,12 @@ func run(args []string, log io.Writer) error {
 	base := fs.Float64("base-snr", 0.65, "SNR of the training-size sweep")
 	snrTrain := fs.Int("snr-train", 1200, "training images in the SNR sweep")
 	voxels := fs.Int("voxels", 500, "voxels each decoder keeps")
+	seeds := fs.Int("seeds", 1, "participants (seeds 1..N) per point; the curves show their mean and standard deviation")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *seeds < 1 || *seeds > 100 {
+		return fmt.Errorf("-seeds %d: want 1 to 100", *seeds)
 	}
 	snrList, err := floats(*snrs)
 	if err != nil {
@@ -88,9 +122,9 @@ func run(args []string, log io.Writer) error {
 	if err != nil {
 		return err
 	}
-	one := func(snr float64, train int) (point, error) {
+	once := func(snr float64, train int, seed uint64) ([]recon.Scores, error) {
 		cfg := sim.DefaultConfig()
-		cfg.TrainImages = train
+		cfg.TrainImages, cfg.Seed = train, seed
 		var data *recon.Data
 		var err error
 		if snr == 0 {
@@ -99,21 +133,32 @@ func run(args []string, log io.Writer) error {
 			cfg.SNR = snr
 			dir, derr := os.MkdirTemp("", "sweep-*")
 			if derr != nil {
-				return point{}, derr
+				return nil, derr
 			}
 			defer os.RemoveAll(dir)
 			data, err = recon.Simulate(images, cfg, dir, nil)
 		}
 		if err != nil {
-			return point{}, err
+			return nil, err
 		}
 		r, err := recon.Decode(model, data, recon.Options{Voxels: *voxels, Rescale: true})
 		if err != nil {
-			return point{}, err
+			return nil, err
 		}
-		fmt.Fprintf(log, "SNR %-5g train %-5d %s ridge: latent %.3f pixel %.3f | pca ridge: latent %.3f pixel %.3f\n",
-			snr, train, model.Name(), r.PairwiseLatent, r.PairwisePixel, r.Baseline.PairwiseLatent, r.Baseline.PairwisePixel)
-		return point{SNR: snr, Train: train, Scores: r.All}, nil
+		fmt.Fprintf(log, "SNR %-5g train %-5d seed %-3d %s ridge: latent %.3f pixel %.3f | pca ridge: latent %.3f pixel %.3f\n",
+			snr, train, seed, model.Name(), r.PairwiseLatent, r.PairwisePixel, r.Baseline.PairwiseLatent, r.Baseline.PairwisePixel)
+		return r.All, nil
+	}
+	one := func(snr float64, train int) (point, error) {
+		p := point{SNR: snr, Train: train}
+		for seed := 1; seed <= *seeds; seed++ {
+			sc, err := once(snr, train, uint64(seed))
+			if err != nil {
+				return point{}, err
+			}
+			p.Runs = append(p.Runs, sc)
+		}
+		return p, nil
 	}
 	var bySNR, byTrain []point
 	for _, s := range snrList {
@@ -133,7 +178,7 @@ func run(args []string, log io.Writer) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	js, _ := json.MarshalIndent(map[string]any{"by_snr": bySNR, "by_train": byTrain, "base_snr": *base, "voxels": *voxels}, "", "  ")
+	js, _ := json.MarshalIndent(map[string]any{"by_snr": bySNR, "by_train": byTrain, "base_snr": *base, "voxels": *voxels, "seeds": *seeds}, "", "  ")
 	if err := os.WriteFile(filepath.Join(*out, "sweep.json"), append(js, '\n'), 0o644); err != nil {
 		return err
 	}
@@ -150,8 +195,15 @@ func run(args []string, log io.Writer) error {
 		"training images", byTrain, func(p point) float64 { return float64(p.Train) }, true)
 }
 
+// errorXYs are points with symmetric error bars (one standard deviation).
+type errorXYs struct {
+	plotter.XYs
+	plotter.YErrors
+}
+
 // plotCurve draws pairwise identification (latent and pixel, model and
-// PCA, ridge) against x.
+// PCA, ridge) against x: the mean over seeds, with one standard deviation
+// as error bars when there are several.
 func plotCurve(path, title, xlabel string, pts []point, x func(point) float64, logX bool) error {
 	p := plot.New()
 	p.Title.Text = title
@@ -174,25 +226,27 @@ func plotCurve(path, title, xlabel string, pts []point, x func(point) float64, l
 		{"PCA pixels", "pca", true, color.RGBA{0xd6, 0x27, 0x28, 255}},
 	}
 	for _, s := range series {
-		var xy plotter.XYs
+		var xy errorXYs
 		for _, pt := range pts {
-			for _, sc := range pt.Scores {
-				if sc.Space == s.space && sc.Method == "ridge" {
-					y := sc.PairwiseLatent
-					if s.pixel {
-						y = sc.PairwisePixel
-					}
-					xy = append(xy, plotter.XY{X: x(pt), Y: y})
-				}
-			}
+			m, sd := pt.stat(s.space, s.pixel)
+			xy.XYs = append(xy.XYs, plotter.XY{X: x(pt), Y: m})
+			xy.YErrors = append(xy.YErrors, struct{ Low, High float64 }{sd, sd})
 		}
-		l, pts, err := plotter.NewLinePoints(xy)
+		l, marks, err := plotter.NewLinePoints(xy)
 		if err != nil {
 			return err
 		}
-		l.Color, pts.Color = s.col, s.col
-		p.Add(l, pts)
-		p.Legend.Add(s.name, l, pts)
+		l.Color, marks.Color = s.col, s.col
+		p.Add(l, marks)
+		if len(pts[0].Runs) > 1 {
+			bars, err := plotter.NewYErrorBars(xy)
+			if err != nil {
+				return err
+			}
+			bars.Color = s.col
+			p.Add(bars)
+		}
+		p.Legend.Add(s.name, l, marks)
 	}
 	chance, _ := plotter.NewLine(plotter.XYs{{X: x(pts[0]), Y: 0.5}, {X: x(pts[len(pts)-1]), Y: 0.5}})
 	chance.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
