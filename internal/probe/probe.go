@@ -338,7 +338,13 @@ func pearson(a, b []float32) float64 {
 // fitted on the training images, with the held-out reconstruction pixel
 // correlation and the held-out accuracy of a linear probe on the PCA
 // codes. Images are [N, C, H, W]; labels run 0..classes-1.
+//
+// With fewer training samples (or features) than k, the baseline keeps as
+// many components as the data have.
 func PCABaseline(xTrain *nt.Dense, yTrain []int, xTest *nt.Dense, yTest []int, k, classes int) (pixCorr, accuracy float64, err error) {
+	if s := xTrain.Shape(); len(s) >= 2 && s[0] > 0 {
+		k = min(k, s[0], s.TotalSize()/s[0])
+	}
 	pca, err := FitPCA(xTrain, k)
 	if err != nil {
 		return 0, 0, err

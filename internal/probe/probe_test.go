@@ -165,3 +165,26 @@ func TestClassifierMatchesScikitLearn(t *testing.T) {
 		}
 	}
 }
+
+// The PCA baseline keeps as many components as a small training set has,
+// and scores a reconstruction of the data it was fitted on perfectly.
+func TestPCABaselineSmallData(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	n, d := 12, 30
+	x := make([]float32, n*d)
+	labels := make([]int, n)
+	for i := range x {
+		x[i] = float32(r.NormFloat64())
+	}
+	for i := range labels {
+		labels[i] = i % 2
+	}
+	xs := nt.New32(x, n, 1, 5, 6)
+	pix, acc, err := PCABaseline(xs, labels, xs, labels, 50, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pix < 0.999 || acc < 0.99 {
+		t.Errorf("pixel correlation %g, accuracy %g on the training data itself", pix, acc)
+	}
+}
