@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -53,7 +54,7 @@ func TestPublishedLayout(t *testing.T) {
 		"output_layer.2.weight": {3, 96, 3, 3}, "output_layer.2.bias": {3},
 	} {
 		got, ok := shape[key]
-		if !ok || !equalShape(got, want) {
+		if !ok || !slices.Equal(got, want) {
 			t.Errorf("%s: %v (present %v), want %v", key, got, ok, want)
 		}
 	}
@@ -137,7 +138,7 @@ func TestSampleInterpolatePNG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !equalShape(img.Shape(), []int{3, 3, 128, 128}) || !equalShape(z.Shape(), []int{3, 120}) {
+	if !slices.Equal(img.Shape(), []int{3, 3, 128, 128}) || !slices.Equal(z.Shape(), []int{3, 120}) {
 		t.Fatalf("shapes %v, %v", img.Shape(), z.Shape())
 	}
 	for _, v := range nt.Data32(img) {
@@ -221,7 +222,7 @@ func TestBiGANTrainSaveLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !equalShape(mu.Shape(), []int{3, 24}) || nt.Data32(sigma)[0] <= 0 {
+	if !slices.Equal(mu.Shape(), []int{3, 24}) || nt.Data32(sigma)[0] <= 0 {
 		t.Fatalf("mu %v, sigma %v", mu.Shape(), nt.Data32(sigma)[:3])
 	}
 	p := filepath.Join(dir, "w.safetensors")
@@ -240,7 +241,7 @@ func TestBiGANTrainSaveLoad(t *testing.T) {
 		t.Fatalf("reloaded encoder differs by %g", d)
 	}
 	rec, err := w.Reconstruct(x)
-	if err != nil || !equalShape(rec.Shape(), []int{3, 1, 16, 16}) {
+	if err != nil || !slices.Equal(rec.Shape(), []int{3, 1, 16, 16}) {
 		t.Fatalf("reconstruction %v %v", rec, err)
 	}
 	g, err := OpenGenerator(p)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,7 +34,7 @@ func loadGolden(t testing.TB) (*Generator, *nt.Dense) {
 
 func maxAbsDiff(t testing.TB, got *nt.Dense, want *nt.Dense) float64 {
 	t.Helper()
-	if !equalShape(got.Shape(), want.Shape()) {
+	if !slices.Equal(got.Shape(), want.Shape()) {
 		t.Fatalf("shape %v, want %v", got.Shape(), want.Shape())
 	}
 	w, err := nt.ToFloat64(want)
@@ -49,18 +50,6 @@ func maxAbsDiff(t testing.TB, got *nt.Dense, want *nt.Dense) float64 {
 		m = max(m, d)
 	}
 	return m
-}
-
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // The reduced-width generator loaded from the .pth file itself matches
@@ -210,8 +199,8 @@ func TestArchitectureMismatch(t *testing.T) {
 		t.Fatalf("error %v, want an *nn.LoadError", err)
 	}
 	t.Log(err)
-	if !equalStrings(le.Missing, []string{"blocks.3.1.gamma", "output_layer.0.stored_var"}) ||
-		!equalStrings(le.Unexpected, []string{"encoder.fc.weight"}) || len(le.Mismatched) != 2 ||
+	if !slices.Equal(le.Missing, []string{"blocks.3.1.gamma", "output_layer.0.stored_var"}) ||
+		!slices.Equal(le.Unexpected, []string{"encoder.fc.weight"}) || len(le.Mismatched) != 2 ||
 		le.Mismatched[0].Key != "blocks.2.0.conv2.weight" || le.Mismatched[1].Key != "output_layer.2.u0" {
 		t.Fatalf("error lists missing %v, unexpected %v, mismatched %v", le.Missing, le.Unexpected, le.Mismatched)
 	}
@@ -223,18 +212,6 @@ func TestArchitectureMismatch(t *testing.T) {
 	if !errors.As(err, &le) || len(le.Missing) != 166 || len(le.Unexpected) != 1 {
 		t.Fatalf("foreign state dict: %v", err)
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // A z of the wrong width gets a clear error.

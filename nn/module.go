@@ -210,7 +210,7 @@ func prepareLoad(model any, sd *nt.StateDict, opts []LoadOption) ([]NamedParam, 
 			le.Missing = append(le.Missing, np.Name)
 			continue
 		}
-		if want := np.Param.Shape(); want != nil && !shapeEq(want, t.Shape()) {
+		if want := np.Param.Shape(); want != nil && !slices.Equal(want, t.Shape()) {
 			le.Mismatched = append(le.Mismatched, ShapeMismatch{np.Name, slices.Clone(want), slices.Clone([]int(t.Shape()))})
 			continue
 		}

@@ -74,16 +74,4 @@ func Fill(v float32, shape ...int) *tensor.Dense {
 	return nt.New32(d, shape...)
 }
 
-func shapeEq(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func shapeStr(s []int) string { return fmt.Sprint(s) }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -102,7 +103,7 @@ func checkAgainst(t *testing.T, im *Image, want golden) {
 	if h.Version != want.Version {
 		t.Errorf("version %d, nibabel %d", h.Version, want.Version)
 	}
-	if got := h.Shape(); !equalInts(got, want.Shape) {
+	if got := h.Shape(); !slices.Equal(got, want.Shape) {
 		t.Fatalf("shape %v, nibabel %v", got, want.Shape)
 	}
 	if int(h.Datatype) != want.Datatype {
@@ -203,16 +204,4 @@ func compareAffine(t *testing.T, what string, a Affine, want [][]float64) {
 			}
 		}
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -84,7 +85,7 @@ func TestRoundTrip(t *testing.T) {
 					if back.Header.Version != version || back.Header.ByteOrder != bo {
 						t.Errorf("%s: wrote v%d %v, read v%d %v", name, version, bo, back.Header.Version, back.Header.ByteOrder)
 					}
-					if !equalInts(back.Header.Shape(), im.Header.Shape()) || back.Header.Datatype != im.Header.Datatype {
+					if !slices.Equal(back.Header.Shape(), im.Header.Shape()) || back.Header.Datatype != im.Header.Datatype {
 						t.Fatalf("%s: shape/type changed", name)
 					}
 					for i, v := range im.Data {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,7 +56,7 @@ func TestGenerate(t *testing.T) {
 	out, png := filepath.Join(dir, "x.npy"), filepath.Join(dir, "x.png")
 	mustRun(t, "generate", "-weights", reduced, "-z", filepath.Join(golden, "z.npy"), "-out", out, "-png", png)
 	got, want := loadNPY(t, out), loadNPY(t, filepath.Join(golden, "out.npy"))
-	if got.Dtype() != nt.Float32 || !slicesEqual(got.Shape(), want.Shape()) {
+	if got.Dtype() != nt.Float32 || !slices.Equal(got.Shape(), want.Shape()) {
 		t.Fatalf("output %v %v, want float32 %v", got.Dtype(), got.Shape(), want.Shape())
 	}
 	var m float64
@@ -81,7 +82,7 @@ func TestSampleInterpolate(t *testing.T) {
 	}
 	out := filepath.Join(dir, "i.npy")
 	mustRun(t, "interpolate", "-weights", reduced, "-z", zOut, "-steps", "3", "-slerp", "-out", out, "-png", filepath.Join(dir, "i.png"))
-	if s := loadNPY(t, out).Shape(); !slicesEqual(s, []int{3, 3, 128, 128}) {
+	if s := loadNPY(t, out).Shape(); !slices.Equal(s, []int{3, 3, 128, 128}) {
 		t.Fatalf("interpolation of shape %v", s)
 	}
 	mustRun(t, "interpolate", "-weights", reduced, "-seed", "2", "-steps", "2", "-png", filepath.Join(dir, "j.png"))
@@ -95,7 +96,7 @@ func TestEncode(t *testing.T) {
 	dir := t.TempDir()
 	out, png := filepath.Join(dir, "mu.npy"), filepath.Join(dir, "rec.png")
 	mustRun(t, "encode", "-weights", shipped, "-n", "20", "-out", out, "-png", png)
-	if s := loadNPY(t, out).Shape(); !slicesEqual(s, []int{20, 120}) {
+	if s := loadNPY(t, out).Shape(); !slices.Equal(s, []int{20, 120}) {
 		t.Fatalf("mu of shape %v", s)
 	}
 	nonEmpty(t, png)
@@ -158,16 +159,4 @@ func TestErrors(t *testing.T) {
 			t.Errorf("%v: error %v, want one containing %q", c.args, err, c.want)
 		}
 	}
-}
-
-func slicesEqual(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

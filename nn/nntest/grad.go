@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"gorgonia.org/tensor"
 
@@ -40,7 +41,7 @@ func CheckGrad(eng nn.Engine, c GradCase, seed uint64) (GradResult, error) {
 	loss := func(b nn.Backend, _ []nn.Tensor) []nn.Tensor {
 		out := c.Build(b)
 		shape := out.Shape()
-		if weights == nil || !sameShape(weights.Shape(), shape) {
+		if weights == nil || !slices.Equal(weights.Shape(), shape) {
 			w := make([]float64, nt.Numel(shape))
 			for i := range w {
 				w[i] = r.NormFloat64()
@@ -116,16 +117,4 @@ func CheckGrad(eng nn.Engine, c GradCase, seed uint64) (GradResult, error) {
 		}
 	}
 	return worst, nil
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

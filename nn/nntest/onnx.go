@@ -351,7 +351,7 @@ func compareONNX(got *tensor.Dense, want *onnx.Tensor, atol, rtol float64) (onnx
 		return d, fmt.Errorf("reference of element type %s", onnx.TypeName(want.DataType))
 	}
 	gs := []int(got.Shape())
-	if !sameShape(gs, want.Shape()) {
+	if !slices.Equal(gs, want.Shape()) {
 		return d, fmt.Errorf("shape %v, want %v", gs, want.Shape())
 	}
 	g64, err := nt.ToFloat64(got)

@@ -231,7 +231,7 @@ func onnxBinary(op nn.BinaryOp) onnxOp {
 func (n *onnxNode) legacyBroadcast(a, b nn.Tensor) (nn.Tensor, error) {
 	as, bs := a.Shape(), b.Shape()
 	if n.intAttr("broadcast", 0) == 0 {
-		if !sameShape(as, bs) {
+		if !slices.Equal(as, bs) {
 			return nil, fmt.Errorf("%s: shapes %v and %v differ without broadcast=1", n.node.OpType, as, bs)
 		}
 		return b, nil
