@@ -4,7 +4,7 @@
 // set sizes, and plots pairwise identification against each: the curves
 // in docs/reconstruct/.
 //
-//	go run ./examples/sweep -seeds 3 -out docs/reconstruct
+//	go run ./examples/sweep -seeds 3 -train 150,300,600,1200,2400 -out docs/reconstruct
 package main
 
 import (
