@@ -166,9 +166,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, string(js))
 		return nil
 	}
-	if log != nil {
-		summarise(log, res, o.out)
-	}
+	summarise(stdout, res, o.out) // the results; progress went to stderr
 	return nil
 }
 
