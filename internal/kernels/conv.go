@@ -16,7 +16,8 @@ type Geom struct {
 func (g Geom) K() int { return g.C * g.KH * g.KW }
 
 // identity reports whether the column matrix equals the image itself
-// (1x1 kernel, unit stride, no padding), so im2col can be skipped.
+// (1x1 kernel, unit stride, no padding), so Im2col and Col2im reduce to
+// copying rows.
 func (g Geom) identity() bool {
 	return g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PT == 0 && g.PL == 0 && g.OH == g.H && g.OW == g.W
 }
@@ -46,6 +47,12 @@ func (g Geom) owRange(kj int) (lo, hi int) {
 // matrix, side by side).
 func Im2col[T Float](g Geom, big, cols []T, ld int) {
 	n := g.OH * g.OW
+	if g.identity() {
+		for c := range g.C {
+			copy(cols[c*ld:c*ld+n], big[c*n:(c+1)*n])
+		}
+		return
+	}
 	parallelFor(g.C, 4, func(c0, c1 int) {
 		for c := c0; c < c1; c++ {
 			img := big[c*g.H*g.W : (c+1)*g.H*g.W]
@@ -83,6 +90,15 @@ func Im2col[T Float](g Geom, big, cols []T, ld int) {
 // a plain sum.
 func Col2im[T Float](g Geom, cols, big []T, ld int) {
 	n := g.OH * g.OW
+	if g.identity() {
+		for c := range g.C {
+			dst := big[c*n : (c+1)*n]
+			for j, v := range cols[c*ld : c*ld+n] {
+				dst[j] += v
+			}
+		}
+		return
+	}
 	parallelFor(g.C, 4, func(c0, c1 int) {
 		for c := c0; c < c1; c++ {
 			img := big[c*g.H*g.W : (c+1)*g.H*g.W]
@@ -188,13 +204,7 @@ func ConvForward[T Float](c Conv, x, w, bias, y, scratch []T) {
 		for gi := range c.Groups {
 			for i := range g {
 				img := x[((n0+i)*c.C+gi*cg)*hw : ((n0+i)*c.C+(gi+1)*cg)*hw]
-				if geo.identity() {
-					for ch := range cg {
-						copy(cols[ch*ld+i*ohw:ch*ld+(i+1)*ohw], img[ch*hw:(ch+1)*hw])
-					}
-				} else {
-					Im2col(geo, img, cols[i*ohw:], ld)
-				}
+				Im2col(geo, img, cols[i*ohw:], ld)
 			}
 			out := stage[:og*ld]
 			beta := T(0)
@@ -227,13 +237,7 @@ func ConvBackwardInput[T Float](c Conv, gy, w, gx, scratch []T) {
 			Gemm(true, false, k, ld, og, 1, w[gi*og*k:], k, grad, ld, 0, cols, ld)
 			for i := range g {
 				img := gx[((n0+i)*c.C+gi*cg)*hw : ((n0+i)*c.C+(gi+1)*cg)*hw]
-				if geo.identity() {
-					for ch := range cg {
-						copy(img[ch*hw:(ch+1)*hw], cols[ch*ld+i*ohw:ch*ld+(i+1)*ohw])
-					}
-				} else {
-					Col2im(geo, cols[i*ohw:], img, ld)
-				}
+				Col2im(geo, cols[i*ohw:], img, ld)
 			}
 		}
 	}
@@ -253,13 +257,7 @@ func ConvBackwardWeight[T Float](c Conv, x, gy, gw, scratch []T) {
 		for gi := range c.Groups {
 			for i := range g {
 				img := x[((n0+i)*c.C+gi*cg)*hw : ((n0+i)*c.C+(gi+1)*cg)*hw]
-				if geo.identity() {
-					for ch := range cg {
-						copy(cols[ch*ld+i*ohw:ch*ld+(i+1)*ohw], img[ch*hw:(ch+1)*hw])
-					}
-				} else {
-					Im2col(geo, img, cols[i*ohw:], ld)
-				}
+				Im2col(geo, img, cols[i*ohw:], ld)
 			}
 			grad := stage[:og*ld]
 			gather(gy, c.O, ohw, n0, g, gi*og, og, grad)
@@ -307,13 +305,7 @@ func ConvTForward[T Float](c ConvT, x, w, bias, y, scratch []T) {
 			Gemm(true, false, k, ld, cg, 1, w[gi*cg*k:], k, in, ld, 0, cols, ld)
 			for i := range g {
 				img := y[((n0+i)*c.O+gi*og)*ohw : ((n0+i)*c.O+(gi+1)*og)*ohw]
-				if geo.identity() {
-					for o := range og {
-						copy(img[o*ohw:(o+1)*ohw], cols[o*ld+i*hw:o*ld+(i+1)*hw])
-					}
-				} else {
-					Col2im(geo, cols[i*hw:], img, ld)
-				}
+				Col2im(geo, cols[i*hw:], img, ld)
 			}
 		}
 	}
@@ -339,13 +331,7 @@ func ConvTBackwardInput[T Float](c ConvT, gy, w, gx, scratch []T) {
 		for gi := range c.Groups {
 			for i := range g {
 				img := gy[((n0+i)*c.O+gi*og)*ohw : ((n0+i)*c.O+(gi+1)*og)*ohw]
-				if geo.identity() {
-					for o := range og {
-						copy(cols[o*ld+i*hw:o*ld+(i+1)*hw], img[o*ohw:(o+1)*ohw])
-					}
-				} else {
-					Im2col(geo, img, cols[i*hw:], ld)
-				}
+				Im2col(geo, img, cols[i*hw:], ld)
 			}
 			out := stage[:cg*ld]
 			Gemm(false, false, cg, ld, k, 1, w[gi*cg*k:], k, cols, ld, 0, out, ld)
@@ -368,13 +354,7 @@ func ConvTBackwardWeight[T Float](c ConvT, x, gy, gw, scratch []T) {
 		for gi := range c.Groups {
 			for i := range g {
 				img := gy[((n0+i)*c.O+gi*og)*ohw : ((n0+i)*c.O+(gi+1)*og)*ohw]
-				if geo.identity() {
-					for o := range og {
-						copy(cols[o*ld+i*hw:o*ld+(i+1)*hw], img[o*ohw:(o+1)*ohw])
-					}
-				} else {
-					Im2col(geo, img, cols[i*hw:], ld)
-				}
+				Im2col(geo, img, cols[i*hw:], ld)
 			}
 			in := stage[:cg*ld]
 			gather(x, c.C, hw, n0, g, gi*cg, cg, in)
