@@ -136,28 +136,37 @@ func (b *Backend) MatMul(x, y nn.Tensor, transA, transB bool) nn.Tensor {
 	return c
 }
 
-// Conv2d is im2col + GEMM per group and chunk of images (a 1x1 stride-1
-// convolution without padding is a GEMM on the input directly), then a
-// bias kernel.
-func (b *Backend) Conv2d(x, w, bias nn.Tensor, p nn.ConvParams) nn.Tensor {
-	ts, ok := b.get("conv2d", optional([]nn.Tensor{x, w}, bias)...)
+// convSetup fetches a convolution's operands (the bias optional), checks
+// their shapes with nn's shape function and allocates the output; ok is
+// false after a failure was recorded.
+func (b *Backend) convSetup(op string, shape func(x, w, b []int, p nn.ConvParams) ([]int, error),
+	x, w, bias nn.Tensor, p nn.ConvParams) ([]*Tensor, *Tensor, nn.ConvParams, bool) {
+	ts, ok := b.get(op, optional([]nn.Tensor{x, w}, bias)...)
 	if !ok {
-		return &Tensor{}
+		return nil, nil, p, false
 	}
 	var bs []int
 	if bias != nil {
 		bs = ts[2].shape
 	}
-	xs, ws := ts[0].shape, ts[1].shape
-	out, err := nn.ConvShape(xs, ws, bs, p)
+	out, err := shape(ts[0].shape, ts[1].shape, bs, p)
 	if err != nil {
-		return b.Fail(err)
+		b.Fail(err)
+		return nil, nil, p, false
 	}
-	p = p.Norm()
-	y, ok := b.alloc("conv2d", out)
+	y, ok := b.alloc(op, out)
+	return ts, y, p.Norm(), ok
+}
+
+// Conv2d is im2col + GEMM per group and chunk of images (a 1x1 stride-1
+// convolution without padding is a GEMM on the input directly), then a
+// bias kernel.
+func (b *Backend) Conv2d(x, w, bias nn.Tensor, p nn.ConvParams) nn.Tensor {
+	ts, y, p, ok := b.convSetup("conv2d", nn.ConvShape, x, w, bias, p)
 	if !ok {
 		return &Tensor{}
 	}
+	xs, ws, out := ts[0].shape, ts[1].shape, y.shape
 	N, C, H, W := xs[0], xs[1], xs[2], xs[3]
 	O, KH, KW := ws[0], ws[2], ws[3]
 	OH, OW := out[2], out[3]
@@ -207,24 +216,11 @@ func (b *Backend) Conv2d(x, w, bias nn.Tensor, p nn.ConvParams) nn.Tensor {
 // ConvTranspose2d is GEMM (W^T x) + col2im per group and chunk of images;
 // col2im gathers each output pixel's contributions and adds the bias.
 func (b *Backend) ConvTranspose2d(x, w, bias nn.Tensor, p nn.ConvParams) nn.Tensor {
-	ts, ok := b.get("conv_transpose2d", optional([]nn.Tensor{x, w}, bias)...)
+	ts, y, p, ok := b.convSetup("conv_transpose2d", nn.ConvTransposeShape, x, w, bias, p)
 	if !ok {
 		return &Tensor{}
 	}
-	var bs []int
-	if bias != nil {
-		bs = ts[2].shape
-	}
-	xs, ws := ts[0].shape, ts[1].shape
-	out, err := nn.ConvTransposeShape(xs, ws, bs, p)
-	if err != nil {
-		return b.Fail(err)
-	}
-	p = p.Norm()
-	y, ok := b.alloc("conv_transpose2d", out)
-	if !ok {
-		return &Tensor{}
-	}
+	xs, ws, out := ts[0].shape, ts[1].shape, y.shape
 	N, C, H, W := xs[0], xs[1], xs[2], xs[3]
 	Og, KH, KW := ws[1], ws[2], ws[3]
 	O, OH, OW := out[1], out[2], out[3]
