@@ -313,6 +313,7 @@ func reencode(model recon.Model, v latent.Vectors) (latent.Vectors, error) {
 
 func transfers(model recon.Model, codes latent.Vectors, labels, held []int, means [][]float32) ([]Transfer, error) {
 	var out []Transfer
+	controls := map[int]latent.Vectors{}
 	for _, p := range pairs {
 		for _, dir := range [][2]int{p, {p[1], p[0]}} {
 			from, to := dir[0], dir[1]
@@ -328,9 +329,12 @@ func transfers(model recon.Model, codes latent.Vectors, labels, held []int, mean
 			if err != nil {
 				return nil, err
 			}
-			control, err := reencode(model, subset(codes, rows))
-			if err != nil {
-				return nil, err
+			control, ok := controls[from]
+			if !ok { // a class's unchanged codes serve every transfer from it
+				if control, err = reencode(model, subset(codes, rows)); err != nil {
+					return nil, err
+				}
+				controls[from] = control
 			}
 			t := Transfer{From: assets.FashionClasses[from], To: assets.FashionClasses[to], N: len(rows)}
 			for _, k := range nearestClass(after, means) {
