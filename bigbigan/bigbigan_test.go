@@ -12,6 +12,7 @@ import (
 	"github.com/neurolatent/neurolatent/assets"
 	"github.com/neurolatent/neurolatent/dataset"
 	"github.com/neurolatent/neurolatent/gan"
+	"github.com/neurolatent/neurolatent/internal/probe"
 	"github.com/neurolatent/neurolatent/nn"
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
@@ -302,7 +303,7 @@ func TestShippedBiGAN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acc, err := probeAccuracy(mus, ys, mut, yt)
+	acc, err := probe.HeldOutAccuracy(mus, ys, mut, yt, 10)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/neurolatent/neurolatent/dataset"
 	"github.com/neurolatent/neurolatent/internal/probe"
-	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
 // Metrics are held-out measurements of a trained BigBiGAN's encoder beside
@@ -57,11 +56,7 @@ func Evaluate(v *BiGAN, train, test *dataset.Memory) (Metrics, error) {
 	if err != nil {
 		return m, err
 	}
-	clf, err := probe.TrainClassifier(muTrain, yTrain, classes, probe.MaxIter)
-	if err != nil {
-		return m, err
-	}
-	if m.ProbeAccuracy, err = clf.Accuracy(muTest, yTest); err != nil {
+	if m.ProbeAccuracy, err = probe.HeldOutAccuracy(muTrain, yTrain, muTest, yTest, classes); err != nil {
 		return m, err
 	}
 	fTrain, err := v.Features(xTrain)
@@ -73,7 +68,7 @@ func Evaluate(v *BiGAN, train, test *dataset.Memory) (Metrics, error) {
 		return m, err
 	}
 	m.FeatureDim = fTrain.Shape()[1]
-	if m.FeatureProbeAccuracy, err = probeAccuracy(fTrain, yTrain, fTest, yTest); err != nil {
+	if m.FeatureProbeAccuracy, err = probe.HeldOutAccuracy(fTrain, yTrain, fTest, yTest, classes); err != nil {
 		return m, err
 	}
 	rec, err := v.Generate(muTest)
@@ -86,14 +81,4 @@ func Evaluate(v *BiGAN, train, test *dataset.Memory) (Metrics, error) {
 
 	m.PCAPixCorr, m.PCAProbeAccuracy, err = probe.PCABaseline(xTrain, yTrain, xTest, yTest, m.Latent, classes)
 	return m, err
-}
-
-// probeAccuracy fits the linear probe on (xs, ys) and measures it on (xt, yt).
-func probeAccuracy(xs *nt.Dense, ys []int, xt *nt.Dense, yt []int) (float64, error) {
-	classes := max(slices.Max(ys), slices.Max(yt)) + 1
-	clf, err := probe.TrainClassifier(xs, ys, classes, probe.MaxIter)
-	if err != nil {
-		return 0, err
-	}
-	return clf.Accuracy(xt, yt)
 }

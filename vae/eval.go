@@ -59,11 +59,7 @@ func Evaluate(v *VAEGAN, train, test *dataset.Memory) (Metrics, error) {
 	if m.PixCorr, err = probe.PixelCorrelation(xTest, rec); err != nil {
 		return m, err
 	}
-	clf, err := probe.TrainClassifier(muTrain, yTrain, classes, probe.MaxIter)
-	if err != nil {
-		return m, err
-	}
-	if m.ProbeAccuracy, err = clf.Accuracy(muTest, yTest); err != nil {
+	if m.ProbeAccuracy, err = probe.HeldOutAccuracy(muTrain, yTrain, muTest, yTest, classes); err != nil {
 		return m, err
 	}
 

@@ -334,6 +334,16 @@ func pearson(a, b []float32) float64 {
 	return sab / math.Sqrt(saa*sbb)
 }
 
+// HeldOutAccuracy fits a probe on (xTrain, yTrain) and returns its accuracy
+// on (xTest, yTest).
+func HeldOutAccuracy(xTrain *nt.Dense, yTrain []int, xTest *nt.Dense, yTest []int, classes int) (float64, error) {
+	clf, err := TrainClassifier(xTrain, yTrain, classes, MaxIter)
+	if err != nil {
+		return 0, err
+	}
+	return clf.Accuracy(xTest, yTest)
+}
+
 // PCABaseline is the linear baseline of a learned code of size k: PCA
 // fitted on the training images, with the held-out reconstruction pixel
 // correlation and the held-out accuracy of a linear probe on the PCA
@@ -365,10 +375,6 @@ func PCABaseline(xTrain *nt.Dense, yTrain []int, xTest *nt.Dense, yTest []int, k
 	if pixCorr, err = PixelCorrelation(xTest, rec); err != nil {
 		return 0, 0, err
 	}
-	clf, err := TrainClassifier(codesTrain, yTrain, classes, MaxIter)
-	if err != nil {
-		return 0, 0, err
-	}
-	accuracy, err = clf.Accuracy(codesTest, yTest)
+	accuracy, err = HeldOutAccuracy(codesTrain, yTrain, codesTest, yTest, classes)
 	return pixCorr, accuracy, err
 }
