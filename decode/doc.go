@@ -14,6 +14,10 @@
 //
 //   - LoadRuns and TrialBetasFromFiles read runs from files (through a
 //     mask) and estimate single-trial betas.
+//   - LoadAttributeRuns, SplitRuns and BlockBetasFromAttributes do the
+//     same for a block design given as one 4D image of concatenated runs
+//     and a PyMVPA-style attribute table (label and run per volume): one
+//     GLM per run with a regressor per block.
 //   - Encoder is the encoding-model inversion of VanRullen & Reddy (2019):
 //     fit voxels = [z, 1] W on training trials, decode
 //     z = (W W^T)^-1 W y.
