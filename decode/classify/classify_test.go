@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/neurolatent/neurolatent/decode/stats"
@@ -211,6 +213,9 @@ func TestLeaveOneRunOutErrors(t *testing.T) {
 	if _, err := PermutationNull(x, labels, runs, CorrelationFitter, 0, 1); err == nil {
 		t.Error("0 permutations")
 	}
+	if _, err := PermutationNull(x, labels, runs, fail, 50, 1); err == nil || !strings.Contains(err.Error(), "permutation") || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("fit error in a permutation: %v", err)
+	}
 }
 
 func TestZScoreByRun(t *testing.T) {
@@ -278,24 +283,34 @@ func TestEvaluate(t *testing.T) {
 	}
 	// Shuffles stay within runs: every training set of 5 runs has each
 	// label 5 times (a global shuffle would not keep that).
-	calls := 0
+	var calls atomic.Int64
 	check := func(xt mat.Matrix, y []string) (Model, error) {
-		calls++
+		calls.Add(1)
 		counts := map[string]int{}
 		for _, l := range y {
 			counts[l]++
 		}
 		for _, l := range []string{"c0", "c1", "c2", "c3"} {
 			if counts[l] != 5 {
-				t.Fatalf("a training set has %v", counts)
+				return nil, fmt.Errorf("a training set has %v", counts)
 			}
 		}
 		return CorrelationFitter(xt, y)
 	}
-	if _, err := PermutationNull(x, labels, runs, check, 5, 1); err != nil {
+	null, err := PermutationNull(x, labels, runs, check, 5, 1)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if calls != 30 {
-		t.Errorf("%d fits for 5 permutations of 6 folds", calls)
+	if calls.Load() != 30 {
+		t.Errorf("%d fits for 5 permutations of 6 folds", calls.Load())
+	}
+	// The null does not depend on the number of goroutines.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	one, err := PermutationNull(x, labels, runs, CorrelationFitter, 5, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(one, null) {
+		t.Errorf("null %v with 1 goroutine, %v with more", one, null)
 	}
 }

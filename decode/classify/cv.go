@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/neurolatent/neurolatent/decode/stats"
 	"gonum.org/v1/gonum/mat"
@@ -199,7 +202,8 @@ type Evaluation struct {
 // Evaluate runs LeaveOneRunOut and adds a bootstrap interval and a
 // permutation p-value with the resampling options of package stats
 // (opt.Resamples resamples, opt.Permutations permutations, opt.Level,
-// opt.Seed; zero fields take the defaults of stats.Options).
+// opt.Seed; zero fields take the defaults of stats.Options). fit must be
+// safe for concurrent use (see PermutationNull).
 func Evaluate(x mat.Matrix, labels, runs []string, fit Fitter, opt stats.Options) (*Evaluation, error) {
 	opt, err := withDefaults(opt)
 	if err != nil {
@@ -268,7 +272,9 @@ func BootstrapInterval(scores []float64, resamples int, level float64, seed uint
 // PermutationNull returns the accuracies of count leave-one-run-out
 // cross-validations with the labels shuffled within each run (so that
 // each run keeps its classes and the run structure is respected), drawn
-// from a stream seeded by seed.
+// from a stream seeded by seed. The cross-validations run on
+// GOMAXPROCS goroutines, so fit must be safe for concurrent use (as
+// CorrelationFitter is); the result does not depend on their number.
 func PermutationNull(x mat.Matrix, labels, runs []string, fit Fitter, count int, seed uint64) ([]float64, error) {
 	if count < 1 {
 		return nil, fmt.Errorf("classify: %d permutations", count)
@@ -281,21 +287,48 @@ func PermutationNull(x mat.Matrix, labels, runs []string, fit Fitter, count int,
 }
 
 func permutationNull(sp *split, labels, runs []string, fit Fitter, count int, seed uint64) ([]float64, error) {
+	// The shuffles are drawn in order from one stream, so the null does
+	// not depend on how many workers evaluate them.
 	rng := rand.New(rand.NewPCG(seed, 0x6c6f726f)) // "loro"
-	perm := slices.Clone(labels)
-	null := make([]float64, count)
-	for p := range null {
+	perms := make([][]string, count)
+	cur := slices.Clone(labels)
+	for p := range perms {
 		for _, f := range sp.folds {
 			rng.Shuffle(len(f), func(i, j int) {
-				perm[f[i]], perm[f[j]] = perm[f[j]], perm[f[i]]
+				cur[f[i]], cur[f[j]] = cur[f[j]], cur[f[i]]
 			})
 		}
-		r, err := sp.run(perm, runs, fit)
+		perms[p] = slices.Clone(cur)
+	}
+	null := make([]float64, count)
+	errs := make([]error, count)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), count); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				p := int(next.Add(1)) - 1
+				if p >= count {
+					return
+				}
+				// Accuracy against the shuffled labels.
+				r, err := sp.run(perms[p], runs, fit)
+				if err != nil {
+					errs[p] = fmt.Errorf("permutation %d: %w", p, err)
+					next.Store(int64(count)) // stop the others early
+					return
+				}
+				null[p] = r.Accuracy
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("permutation %d: %w", p, err)
+			return nil, err
 		}
-		// Accuracy against the shuffled labels.
-		null[p] = r.Accuracy
 	}
 	return null, nil
 }
