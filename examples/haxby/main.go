@@ -26,7 +26,10 @@ type config struct {
 	routes, kinds     []string
 	runsBold, runsMsk string
 	hp                float64
-	opt               stats.Options
+	// shift moves every block by this many seconds (negative: earlier)
+	// before the patterns are made.
+	shift float64
+	opt   stats.Options
 }
 
 // analysis is one route and pattern kind, evaluated.
@@ -130,6 +133,16 @@ func analyze(cfg config, progress io.Writer) ([]*analysis, error) {
 			return nil, fmt.Errorf("route %s: %w", rn, err)
 		}
 		fmt.Fprintf(progress, "route %s: %s\n", rn, r.input)
+		if cfg.shift != 0 {
+			for i := range r.runs {
+				evs := slices.Clone(r.runs[i].Events)
+				for j := range evs {
+					evs[j].Onset += cfg.shift
+				}
+				r.runs[i].Events = evs
+			}
+			fmt.Fprintf(progress, "  blocks moved by %+g s\n", cfg.shift)
+		}
 		for _, kind := range cfg.kinds {
 			t0 := time.Now()
 			a := &analysis{Route: rn, Patterns: kind, Bold: r.bold, Mask: r.mask, Voxels: r.nvox}
@@ -156,8 +169,12 @@ func analyze(cfg config, progress io.Writer) ([]*analysis, error) {
 // report prints the results table and the per-category accuracies.
 func report(w io.Writer, cfg config, as []*analysis) {
 	fmt.Fprintf(w, "Haxby et al. (2001), subject 1: 8-way correlation classifier, leave-one-run-out, chance 12.5%%\n")
-	fmt.Fprintf(w, "95%% CI: percentile bootstrap over test samples (%d resamples); p: %d permutations of the labels within runs (seed %d)\n\n",
+	fmt.Fprintf(w, "95%% CI: percentile bootstrap over test samples (%d resamples); p: %d permutations of the labels within runs (seed %d)\n",
 		cfg.opt.Resamples, cfg.opt.Permutations, cfg.opt.Seed)
+	if cfg.shift != 0 {
+		fmt.Fprintf(w, "blocks moved by %+g s\n", cfg.shift)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "%-36s %7s %6s %9s %16s %7s\n", "analysis", "samples", "voxels", "accuracy", "95% CI", "p")
 	for _, a := range as {
 		fmt.Fprintf(w, "%-36s %7d %6d %8.1f%% %6.1f%% - %5.1f%% %7.4f\n", a.name(), a.Samples, a.Voxels, 100*a.Accuracy, 100*a.CI[0], 100*a.CI[1], a.P)
@@ -184,6 +201,7 @@ func report(w io.Writer, cfg config, as []*analysis) {
 type output struct {
 	Data         string      `json:"data"`
 	HighPass     float64     `json:"high_pass_s"`
+	Shift        float64     `json:"shift_s"`
 	Chance       float64     `json:"chance"`
 	Resamples    int         `json:"resamples"`
 	Permutations int         `json:"permutations"`
@@ -226,6 +244,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	runsBold := fs.String("runs-bold", defaultRunsBold, "per-run image in each runs-25mm/task001_runNNN folder (runs route)")
 	runsMask := fs.String("runs-mask", defaultRunsMask, "mask of the runs route, relative to -data (vt.nii.gz there has 1 voxel)")
 	hp := fs.Float64("hp", defaultHP, "GLM high-pass cut-off in seconds (negative: no drift terms)")
+	shift := fs.Float64("shift", 0, "move every block by this many seconds (negative: earlier) before making patterns: a timing diagnostic")
 	boot := fs.Int("boot", 2000, "bootstrap resamples")
 	perm := fs.Int("perm", 1000, "permutations")
 	seed := fs.Uint64("seed", 1, "seed of the resamples and permutations")
@@ -243,7 +262,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if *hp == 0 {
 		return fmt.Errorf("-hp 0: give the cut-off in seconds (128 is SPM's), or a negative value for no drift terms")
 	}
-	cfg := config{data: *data, routes: list(*routes), kinds: list(*kinds), runsBold: *runsBold, runsMsk: *runsMask, hp: *hp,
+	cfg := config{data: *data, routes: list(*routes), kinds: list(*kinds), runsBold: *runsBold, runsMsk: *runsMask, hp: *hp, shift: *shift,
 		opt: stats.Options{Resamples: *boot, Permutations: *perm, Seed: *seed, Level: 0.95}}
 	if cfg.data == "" {
 		d, err := realdata.Locate(".", "haxby2001-sub1")
@@ -270,7 +289,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	report(stdout, cfg, as)
 	if *jsonOut != "" {
-		b, err := json.MarshalIndent(output{Data: cfg.data, HighPass: cfg.hp, Chance: 1.0 / 8, Resamples: *boot, Permutations: *perm, Seed: *seed, Analyses: as}, "", " ")
+		b, err := json.MarshalIndent(output{Data: cfg.data, HighPass: cfg.hp, Shift: cfg.shift, Chance: 1.0 / 8, Resamples: *boot, Permutations: *perm, Seed: *seed, Analyses: as}, "", " ")
 		if err != nil {
 			return err
 		}

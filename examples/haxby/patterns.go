@@ -61,7 +61,7 @@ func blockFrames(r glm.Run, ev int) (lo, hi int, err error) {
 	}
 	lo = int(math.Ceil(e.Onset/tr - 1e-9))
 	hi = int(math.Ceil((e.Onset+e.Duration)/tr - 1e-9))
-	hi = min(hi, r.Timing.Frames)
+	lo, hi = max(lo, 0), min(hi, r.Timing.Frames)
 	if lo < 0 || lo >= hi {
 		return 0, 0, fmt.Errorf("%s: event %d (%q at %g s for %g s) covers no volume", r.Name, ev, e.TrialType, e.Onset, e.Duration)
 	}
