@@ -179,7 +179,7 @@ func TestBlockBetasFromAttributesErrors(t *testing.T) {
 // volumes (bold_1slice.nii.gz, bit-identical slices of bold.nii.gz) with
 // their BIDS events files.
 func TestHaxbyAttributesMatchEventsFiles(t *testing.T) {
-	dir := realdata.Require(t, "haxby2001-sub1")
+	dir := realdata.Dir(t, "haxby2001-sub1")
 	mask := filepath.Join(dir, "mask.nii.gz")
 	opt := glm.Options{Method: glm.LSA, ZScoreBetas: true}
 	a, m, err := BlockBetasFromAttributes(filepath.Join(dir, "bold.nii.gz"), filepath.Join(dir, "attributes_literal.txt"), mask, []string{"rest"}, opt)

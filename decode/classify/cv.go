@@ -202,10 +202,11 @@ type Evaluation struct {
 // Evaluate runs LeaveOneRunOut and adds a bootstrap interval and a
 // permutation p-value with the resampling options of package stats
 // (opt.Resamples resamples, opt.Permutations permutations, opt.Level,
-// opt.Seed; zero fields take the defaults of stats.Options). fit must be
+// opt.Seed; zero fields take stats.Options.WithDefaults' defaults: 2,000
+// resamples and permutations, level 0.95). fit must be
 // safe for concurrent use (see PermutationNull).
 func Evaluate(x mat.Matrix, labels, runs []string, fit Fitter, opt stats.Options) (*Evaluation, error) {
-	opt, err := withDefaults(opt)
+	opt, err := opt.WithDefaults()
 	if err != nil {
 		return nil, err
 	}
@@ -230,27 +231,6 @@ func Evaluate(x mat.Matrix, labels, runs []string, fit Fitter, opt stats.Options
 	}
 	e.NullMean /= float64(len(null))
 	return e, nil
-}
-
-// withDefaults fills the zero fields of opt as stats does (2,000
-// resamples and permutations, level 0.95) and checks them.
-func withDefaults(opt stats.Options) (stats.Options, error) {
-	if opt.Resamples == 0 {
-		opt.Resamples = 2000
-	}
-	if opt.Permutations == 0 {
-		opt.Permutations = 2000
-	}
-	if opt.Level == 0 {
-		opt.Level = 0.95
-	}
-	switch {
-	case opt.Resamples < 2 || opt.Permutations < 1:
-		return opt, fmt.Errorf("classify: %d resamples and %d permutations: need at least 2 and 1", opt.Resamples, opt.Permutations)
-	case !(opt.Level > 0 && opt.Level < 1):
-		return opt, fmt.Errorf("classify: interval level %v: want a number in (0, 1)", opt.Level)
-	}
-	return opt, nil
 }
 
 // BootstrapInterval is the percentile bootstrap interval of a mean of

@@ -14,9 +14,10 @@ import (
 // for any pairing of predictions with stimuli (perm; nil pairs prediction
 // i with stimulus i): the form package decode/stats resamples.
 //
-// Scores that compare positions of a sample never compare a stimulus with
-// another copy of itself, and are means over positions, so that on all
-// stimuli they equal the mean of the per-stimulus scores.
+// Every score is a mean over the stimuli of items of a per-stimulus
+// score against all test stimuli, so a bootstrap sample reweights stimuli
+// without changing what each is compared with (a sample with repeats
+// would otherwise have fewer rivals and easier n-way identification).
 type Similarity struct {
 	N int
 	S []float64
@@ -97,19 +98,20 @@ func (s *Similarity) MatchedPerItem() []float64 {
 	return out
 }
 
-// Pairwise is two-way identification: for each position of items, the
-// fraction of the other stimuli of the sample j for which prediction i is
-// closer to its own stimulus than to j's, ties and undefined similarities
-// counting 1/2; averaged over positions (chance 0.5). With items all the
-// stimuli once, it is Pairwise of the rows.
+// Pairwise is two-way identification: for each stimulus of items, the
+// fraction of the other test stimuli j for which its prediction is closer
+// to its own stimulus than to j's, ties and undefined similarities
+// counting 1/2; averaged over items (chance 0.5). A stimulus is always
+// compared with all the others, so a bootstrap sample only reweights the
+// stimuli scored. With items all the stimuli once, it is Pairwise of the
+// rows.
 func (s *Similarity) Pairwise(items, perm []int) float64 {
 	return s.pairwise(items, perm, nil)
 }
 
 // PairwiseWithin is two-way identification among stimuli of the same
-// group only (for example the same category): positions with no other
-// stimulus of their group in the sample are left out (NaN when none is
-// left).
+// group only (for example the same category): stimuli alone in their
+// group are left out (NaN when none is left).
 func (s *Similarity) PairwiseWithin(group []int) func(items, perm []int) float64 {
 	return func(items, perm []int) float64 { return s.pairwise(items, perm, group) }
 }
@@ -118,24 +120,8 @@ func (s *Similarity) pairwise(items, perm []int, group []int) float64 {
 	var total float64
 	counted := 0
 	for _, i := range items {
-		own := s.at(i, pair(perm, i))
-		var win float64
-		k := 0
-		for _, j := range items {
-			if j == i || group != nil && group[j] != group[i] {
-				continue
-			}
-			other := s.at(i, pair(perm, j))
-			switch {
-			case math.IsNaN(own) || math.IsNaN(other) || own == other:
-				win += 0.5
-			case own > other:
-				win++
-			}
-			k++
-		}
-		if k > 0 {
-			total += win / float64(k)
+		if v := s.pairwiseOf(i, perm, group); !math.IsNaN(v) {
+			total += v
 			counted++
 		}
 	}
@@ -145,55 +131,52 @@ func (s *Similarity) pairwise(items, perm []int, group []int) float64 {
 	return total / float64(counted)
 }
 
+// pairwiseOf is stimulus i's two-way identification among all others (of
+// its group); NaN when it has none to be compared with.
+func (s *Similarity) pairwiseOf(i int, perm, group []int) float64 {
+	own := s.at(i, pair(perm, i))
+	var win float64
+	k := 0
+	for j := range s.N {
+		if j == i || group != nil && group[j] != group[i] {
+			continue
+		}
+		other := s.at(i, pair(perm, j))
+		switch {
+		case math.IsNaN(own) || math.IsNaN(other) || own == other:
+			win += 0.5
+		case own > other:
+			win++
+		}
+		k++
+	}
+	if k == 0 {
+		return math.NaN()
+	}
+	return win / float64(k)
+}
+
 // PairwisePerItem is each stimulus's two-way identification among all the
 // others (or, with group, among the others of its group; NaN for a
 // stimulus alone in its group).
 func (s *Similarity) PairwisePerItem(group []int) []float64 {
 	out := make([]float64, s.N)
-	every := all(s.N)
 	for i := range out {
-		var win float64
-		k := 0
-		own := s.at(i, i)
-		for _, j := range every {
-			if j == i || group != nil && group[j] != group[i] {
-				continue
-			}
-			other := s.at(i, j)
-			switch {
-			case math.IsNaN(own) || math.IsNaN(other) || own == other:
-				win += 0.5
-			case own > other:
-				win++
-			}
-			k++
-		}
-		out[i] = math.NaN()
-		if k > 0 {
-			out[i] = win / float64(k)
-		}
+		out[i] = s.pairwiseOf(i, nil, group)
 	}
 	return out
 }
 
-// TopK is n-way identification: the fraction of positions whose
-// prediction is closer to its own stimulus than to all but fewer than k
-// of the other distinct stimuli of the sample (top-1: closest of all).
-// Ties and undefined similarities count against the prediction, so a
-// constant prediction never scores. Chance is k/n.
+// TopK is n-way identification: the fraction of the stimuli of items
+// whose prediction is closer to its own stimulus than to all but fewer
+// than k of the other test stimuli (top-1: closest of all). Ties and
+// undefined similarities count against the prediction, so a constant
+// prediction never scores. Chance is k/n.
 func (s *Similarity) TopK(k int) func(items, perm []int) float64 {
 	return func(items, perm []int) float64 {
-		seen := make([]bool, s.N)
-		var distinct []int
-		for _, j := range items {
-			if !seen[j] {
-				seen[j] = true
-				distinct = append(distinct, j)
-			}
-		}
 		var correct float64
 		for _, i := range items {
-			if s.rankedWithin(i, k, distinct, perm) {
+			if s.rankedWithin(i, k, perm) {
 				correct++
 			}
 		}
@@ -205,22 +188,21 @@ func (s *Similarity) TopK(k int) func(items, perm []int) float64 {
 // stimuli, else 0.
 func (s *Similarity) TopKPerItem(k int) []float64 {
 	out := make([]float64, s.N)
-	every := all(s.N)
 	for i := range out {
-		if s.rankedWithin(i, k, every, nil) {
+		if s.rankedWithin(i, k, nil) {
 			out[i] = 1
 		}
 	}
 	return out
 }
 
-func (s *Similarity) rankedWithin(i, k int, candidates, perm []int) bool {
+func (s *Similarity) rankedWithin(i, k int, perm []int) bool {
 	own := s.at(i, pair(perm, i))
 	if math.IsNaN(own) {
 		return false
 	}
 	rivals := 0
-	for _, j := range candidates {
+	for j := range s.N {
 		if j == i {
 			continue
 		}

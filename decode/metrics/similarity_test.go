@@ -60,3 +60,31 @@ func TestSimilarityTies(t *testing.T) {
 		t.Fatalf("within-group pairwise %v, want (0.5 + 1) / 2", w)
 	}
 }
+
+func TestSSIMMatrixEqualsSSIM(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	size := ImageSize{H: 14, W: 12}
+	img := func() []float64 {
+		x := make([]float64, size.H*size.W)
+		for i := range x {
+			x[i] = rng.Float64()
+		}
+		return x
+	}
+	a, b := [][]float64{img(), img(), img()}, [][]float64{img(), img(), img()}
+	m, err := SSIMMatrix(a, b, size, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range a {
+		for j := range b {
+			want, _ := SSIM(a[i], b[j], size, 1)
+			if got := m.S[i*3+j]; math.Abs(got-want) > 1e-12 {
+				t.Fatalf("SSIMMatrix[%d,%d] = %v, SSIM %v", i, j, got, want)
+			}
+		}
+	}
+	if _, err := SSIMMatrix(a, b[:2], size, 1); err == nil {
+		t.Fatal("3 predictions and 2 images accepted")
+	}
+}

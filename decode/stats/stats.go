@@ -29,7 +29,8 @@ type Options struct {
 	Seed uint64
 }
 
-func (o Options) withDefaults() (Options, error) {
+// WithDefaults fills zero fields with the defaults and checks the rest.
+func (o Options) WithDefaults() (Options, error) {
 	if o.Resamples == 0 {
 		o.Resamples = 2000
 	}
@@ -66,7 +67,7 @@ func Evaluate(stat Statistic, n int, opt Options) (Estimate, error) {
 	if err := checkN(n); err != nil {
 		return Estimate{}, err
 	}
-	opt, err := opt.withDefaults()
+	opt, err := opt.WithDefaults()
 	if err != nil {
 		return Estimate{}, err
 	}
@@ -274,7 +275,7 @@ func Compare(a, b Statistic, perItemA, perItemB []float64, n int, opt Options) (
 	if len(perItemA) != n || len(perItemB) != n {
 		return Difference{}, fmt.Errorf("stats: %d and %d per-stimulus scores for %d stimuli", len(perItemA), len(perItemB), n)
 	}
-	opt, err := opt.withDefaults()
+	opt, err := opt.WithDefaults()
 	if err != nil {
 		return Difference{}, err
 	}

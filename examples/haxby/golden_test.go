@@ -94,7 +94,7 @@ func TestNumpyPercentile(t *testing.T) {
 // block means, which need no model, and to the difference between the
 // two HRF convolutions (Go's TR/16 grid, numpy's quadrature) for betas.
 func TestNumpyPredictions(t *testing.T) {
-	dir := realdata.Require(t, "haxby2001-sub1")
+	dir := realdata.Dir(t, "haxby2001-sub1")
 	g := loadGolden(t)
 	cfg := defaultConfig(dir)
 	cfg.hp = g.HighPass

@@ -265,11 +265,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 	cfg := config{data: *data, routes: list(*routes), kinds: list(*kinds), runsBold: *runsBold, runsMsk: *runsMask, hp: *hp, shift: *shift,
 		opt: stats.Options{Resamples: *boot, Permutations: *perm, Seed: *seed, Level: 0.95}}
 	if cfg.data == "" {
-		d, err := realdata.Locate(".", "haxby2001-sub1")
+		root, err := realdata.Root()
 		if err != nil {
 			return fmt.Errorf("no -data folder, and %w", err)
 		}
-		cfg.data = d
+		cfg.data = filepath.Join(root, "haxby2001-sub1")
+		if _, err := os.Stat(cfg.data); err != nil {
+			return fmt.Errorf("no -data folder, and %w", err)
+		}
 	}
 	if len(cfg.routes) == 0 || len(cfg.kinds) == 0 {
 		return fmt.Errorf("-routes %q -patterns %q: need at least one of each", *routes, *kinds)

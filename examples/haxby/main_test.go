@@ -19,7 +19,7 @@ import (
 // p-values within their Monte Carlo error (the two use different random
 // streams).
 func TestSmoke(t *testing.T) {
-	dir := realdata.Require(t, "haxby2001-sub1")
+	dir := realdata.Dir(t, "haxby2001-sub1")
 	out := filepath.Join(t.TempDir(), "haxby.json")
 	args := []string{"-data", dir, "-json", out, "-quiet"}
 	perms := 1000
@@ -81,7 +81,7 @@ func TestSmoke(t *testing.T) {
 // volumes as bold.nii.gz) with their events files and mask.nii.gz give
 // the 4d route's predictions for every pattern kind.
 func TestRoutesAgree(t *testing.T) {
-	dir := realdata.Require(t, "haxby2001-sub1")
+	dir := realdata.Dir(t, "haxby2001-sub1")
 	cfg := defaultConfig(dir)
 	cfg.opt.Permutations, cfg.opt.Resamples = 1, 2
 	a4, err := analyze(cfg, io.Discard)
@@ -126,7 +126,7 @@ func TestErrors(t *testing.T) {
 // TestOneVoxelMask: the 25 mm ventral temporal mask holds one voxel; the
 // command says why it cannot classify with it.
 func TestOneVoxelMask(t *testing.T) {
-	dir := realdata.Require(t, "haxby2001-sub1")
+	dir := realdata.Dir(t, "haxby2001-sub1")
 	err := run([]string{"-data", dir, "-routes", "runs", "-patterns", "means", "-runs-mask", "masks-25mm/25mm/vt.nii.gz", "-perm", "1", "-quiet"}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "1 voxel") {
 		t.Errorf("vt mask: %v", err)

@@ -109,7 +109,7 @@ func TestErrors(t *testing.T) {
 // simulated participant's files, read as any BIDS dataset would be), and
 // betas in .npy with stimulus lists pointing into an IDX file.
 func TestRealDataPaths(t *testing.T) {
-	images, err := simulationImages("", [3]int{1, 32, 32})
+	images, _, err := simulationImages("", [3]int{1, 32, 32})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,3 +1,8 @@
+// Package realdata finds the real recordings that sit beside the
+// repository in ../shared/data/real (digit69, Haxby 2001, Kriegeskorte 92,
+// Olivetti faces). Their terms allow research use, not redistribution, so
+// they are never committed; tests that read them skip, with a one-line
+// reason, where the folder is absent (a user's clone).
 package realdata
 
 import (
@@ -7,51 +12,40 @@ import (
 	"testing"
 )
 
-// Rel is where the real data live relative to the module root.
-const Rel = "../shared/data/real"
-
-// ModuleRoot returns the nearest folder at or above start that holds a
-// go.mod file.
-func ModuleRoot(start string) (string, error) {
-	dir, err := filepath.Abs(start)
+// Root returns the folder ../shared/data/real beside the module root (the
+// folder holding go.mod), searched upwards from the working directory.
+func Root() (string, error) {
+	dir, err := os.Getwd()
 	if err != nil {
-		return "", fmt.Errorf("realdata: %w", err)
+		return "", err
 	}
 	for {
-		if st, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil && !st.IsDir() {
-			return dir, nil
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			real := filepath.Join(dir, "..", "shared", "data", "real")
+			if _, err := os.Stat(real); err != nil {
+				return "", fmt.Errorf("realdata: %s not found beside the repository", real)
+			}
+			return real, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", fmt.Errorf("realdata: no go.mod at or above %s", start)
+			return "", fmt.Errorf("realdata: no go.mod above the working directory")
 		}
 		dir = parent
 	}
 }
 
-// Locate returns the folder of the real data set sub (such as
-// "haxby2001-sub1"): Rel/sub from the module root above start. It is an
-// error, naming the path tried, when that folder does not exist.
-func Locate(start, sub string) (string, error) {
-	root, err := ModuleRoot(start)
-	if err != nil {
-		return "", err
-	}
-	dir := filepath.Join(root, filepath.FromSlash(Rel), sub)
-	st, err := os.Stat(dir)
-	if err != nil || !st.IsDir() {
-		return "", fmt.Errorf("realdata: %s is absent (real data live in %s beside the repository, not in it)", dir, Rel)
-	}
-	return dir, nil
-}
-
-// Require returns the folder of the real data set sub for a test run from
-// the current directory, and skips the test when it is absent.
-func Require(t testing.TB, sub string) string {
+// Dir returns the data set's folder (for example "digit69"), or skips the
+// test when the real data are not beside the repository.
+func Dir(t testing.TB, name string) string {
 	t.Helper()
-	dir, err := Locate(".", sub)
+	root, err := Root()
 	if err != nil {
-		t.Skip(err)
+		t.Skipf("real data absent (../shared/data/real beside the repository): %v", err)
+	}
+	dir := filepath.Join(root, name)
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("real data set %s absent: %v", name, err)
 	}
 	return dir
 }

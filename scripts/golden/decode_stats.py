@@ -40,12 +40,13 @@ def corr_matrix(pred, true):
 
 
 def pairwise(S, items, perm=None, group=None):
-    """Mean over positions of the fraction of other stimuli beaten."""
+    """Mean over the sampled stimuli of the fraction of all other stimuli beaten."""
     items = np.asarray(items)
-    perm = np.arange(S.shape[0]) if perm is None else np.asarray(perm)
+    n = S.shape[0]
+    perm = np.arange(n) if perm is None else np.asarray(perm)
     scores = []
     for i in items:
-        others = items[items != i]
+        others = np.delete(np.arange(n), i)
         if group is not None:
             others = others[group[others] == group[i]]
         if len(others) == 0:
@@ -58,11 +59,11 @@ def pairwise(S, items, perm=None, group=None):
 
 def topk(S, k, items, perm=None):
     items = np.asarray(items)
-    perm = np.arange(S.shape[0]) if perm is None else np.asarray(perm)
-    distinct = np.unique(items)
+    n = S.shape[0]
+    perm = np.arange(n) if perm is None else np.asarray(perm)
     hits = []
     for i in items:
-        others = distinct[distinct != i]
+        others = np.delete(np.arange(n), i)
         rivals = np.sum(S[i, perm[others]] >= S[i, perm[i]])
         hits.append(rivals < k)
     return float(np.mean(hits))
