@@ -53,19 +53,12 @@ func LoadRuns(bold, evs []string, mask *nifti.Mask) ([]glm.Run, []string, error)
 // files: LoadRuns with the mask at maskPath ("" for every voxel), then
 // glm.TrialBetas. It returns the betas and the mask used.
 func TrialBetasFromFiles(bold, evs []string, maskPath string, opt glm.Options) (*glm.Betas, *nifti.Mask, error) {
-	var mask *nifti.Mask
-	if maskPath != "" {
-		var err error
-		if mask, err = nifti.LoadMask(maskPath); err != nil {
-			return nil, nil, err
-		}
-	} else {
-		h, err := nifti.ReadHeader(bold[0])
-		if err != nil {
-			return nil, nil, err
-		}
-		s := h.Shape()
-		mask = nifti.FullMask([3]int{s[0], s[1], s[2]})
+	if len(bold) == 0 {
+		return nil, nil, fmt.Errorf("decode: no runs")
+	}
+	mask, err := loadMask(maskPath, bold[0])
+	if err != nil {
+		return nil, nil, err
 	}
 	runs, _, err := LoadRuns(bold, evs, mask)
 	if err != nil {
