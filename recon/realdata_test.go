@@ -27,19 +27,7 @@ import (
 func TestDigit69(t *testing.T) {
 	dir := realdata.Dir(t, "digit69")
 	m := shipped(t)
-	images, err := dataset.LoadIDX(filepath.Join(dir, "images-idx3-ubyte"), "", 32)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x, _, err := (&dataset.Loader{Data: images}).All()
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := recon.FromBetaFiles(filepath.Join(dir, "train-betas.npy"), filepath.Join(dir, "test-betas.npy"),
-		filepath.Join(dir, "train-stim.txt"), filepath.Join(dir, "test-stim.txt"), recon.Indexed{Images: x}, [3]int{1, 32, 32})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := digit69(t, dir, 32)
 	label, err := recon.ReadLabels(filepath.Join(dir, "labels.txt"))
 	if err != nil {
 		t.Fatal(err)
@@ -115,19 +103,7 @@ func TestDigit69AgainstNumpy(t *testing.T) {
 	if err := json.Unmarshal(raw, &golden); err != nil {
 		t.Fatal(err)
 	}
-	images, err := dataset.LoadIDX(filepath.Join(dir, "images-idx3-ubyte"), "", 28)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x, _, err := (&dataset.Loader{Data: images}).All()
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := recon.FromBetaFiles(filepath.Join(dir, "train-betas.npy"), filepath.Join(dir, "test-betas.npy"),
-		filepath.Join(dir, "train-stim.txt"), filepath.Join(dir, "test-stim.txt"), recon.Indexed{Images: x}, [3]int{1, 28, 28})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := digit69(t, dir, 28)
 	pixTrain, pixTest := flat(d.TrainImages), flat(d.TestImages)
 	cfg := ridge.Config{Alphas: recon.DefaultAlphas(), PerTarget: true}
 	decodePixels := func(targets *mat.Dense, back func(*mat.Dense) *mat.Dense) *mat.Dense {
@@ -181,6 +157,26 @@ func TestDigit69AgainstNumpy(t *testing.T) {
 		}
 		t.Logf("%s: %v (numpy: pairwise %v)", name, got, want["pairwise_pixel"])
 	}
+}
+
+// digit69 reads the data set's betas and stimulus lists with its images
+// at size x size, as the main job's -betas-* and -stimuli flags do.
+func digit69(t *testing.T, dir string, size int) *recon.Data {
+	t.Helper()
+	images, err := dataset.LoadIDX(filepath.Join(dir, "images-idx3-ubyte"), "", size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _, err := (&dataset.Loader{Data: images}).All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := recon.FromBetaFiles(filepath.Join(dir, "train-betas.npy"), filepath.Join(dir, "test-betas.npy"),
+		filepath.Join(dir, "train-stim.txt"), filepath.Join(dir, "test-stim.txt"), recon.Indexed{Images: x}, [3]int{1, size, size})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 func flat(t *nt.Dense) *mat.Dense {
