@@ -230,3 +230,20 @@ func TestGPUFlagWithoutCUDA(t *testing.T) {
 		t.Fatalf("err = %v, want -gpu: %v", err, cuda.ErrNoCUDA)
 	}
 }
+
+// -weights names a shipped VAE-GAN or a file; an unknown name is a file
+// that does not exist.
+func TestShippedWeights(t *testing.T) {
+	for _, name := range []string{"", "fashion", "mnist"} {
+		m, err := loadModel(options{model: "vaegan", weights: name})
+		if err != nil {
+			t.Fatalf("-weights %q: %v", name, err)
+		}
+		if c, h, w := m.ImageShape(); c != 1 || h != 32 || w != 32 || m.LatentDim() != 128 {
+			t.Errorf("-weights %q: a %dx%dx%d model with %d latent dimensions", name, c, h, w, m.LatentDim())
+		}
+	}
+	if _, err := loadModel(options{model: "vaegan", weights: "cifar"}); err == nil {
+		t.Error("-weights cifar (neither shipped nor a file) accepted")
+	}
+}
