@@ -2,6 +2,7 @@ package gan
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
 
 	"github.com/neurolatent/neurolatent/nn"
@@ -39,8 +40,11 @@ func (c Config) Check() error {
 	if c.Loss != "bce" && c.Loss != "hinge" {
 		return fmt.Errorf("gan: loss %q: want bce or hinge", c.Loss)
 	}
-	if c.LR <= 0 {
-		return fmt.Errorf("gan: learning rate %g must be positive", c.LR)
+	if !(c.LR > 0) || math.IsInf(c.LR, 0) {
+		return fmt.Errorf("gan: learning rate %g must be a positive finite number", c.LR)
+	}
+	if !(c.Beta1 >= 0 && c.Beta1 < 1) {
+		return fmt.Errorf("gan: Adam beta1 %g must be in [0, 1)", c.Beta1)
 	}
 	return nil
 }
