@@ -3,6 +3,7 @@ package bigbigan
 import (
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -380,8 +381,29 @@ func (g *Generator) tail(b nn.Backend, h nn.Tensor) nn.Tensor {
 	return nn.Tanh(b, g.Output.Conv.Forward(b, h))
 }
 
+// MaxAbsZ bounds the latent values Generate accepts. BigBiGAN draws z from
+// a standard normal (truncated when sampling), so |z| beyond a few units
+// is already far out; the shipped generator's images saturate from about
+// 1e3 on and turn to NaN beyond about 1e19. Larger values are refused
+// rather than turned into meaningless images.
+const MaxAbsZ = 100
+
+// CheckZValues returns an error naming the first value of z (rows of d
+// values) that is not finite or beyond MaxAbsZ.
+func CheckZValues(z []float32, d int) error {
+	for i, v := range z {
+		x := float64(v)
+		if math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > MaxAbsZ {
+			return fmt.Errorf("bigbigan: z row %d, value %d is %v: latent codes must be finite and within ±%d (z is standard normal)", i/max(d, 1), i%max(d, 1), v, MaxAbsZ)
+		}
+	}
+	return nil
+}
+
 // Generate maps z [N, Latent] to images [N, Channels, R, R] in [-1, 1]
-// (inference mode), in runs of at most MaxBatch samples.
+// (inference mode), in runs of at most MaxBatch samples. A z value that is
+// not finite or beyond MaxAbsZ is an error (CheckZValues), and so is an
+// image that comes out non-finite (weights with NaN): never NaN images.
 func (g *Generator) Generate(z *nt.Dense) (*nt.Dense, error) {
 	if z == nil {
 		return nil, errors.New("bigbigan: nil z")
@@ -392,6 +414,9 @@ func (g *Generator) Generate(z *nt.Dense) (*nt.Dense, error) {
 	zf, err := nt.ToFloat32(z)
 	if err != nil {
 		return nil, fmt.Errorf("bigbigan: z: %w", err)
+	}
+	if err := CheckZValues(nt.Data32(zf), g.cfg.Latent()); err != nil {
+		return nil, err
 	}
 	n, d := z.Shape()[0], g.cfg.Latent()
 	step := g.MaxBatch
@@ -414,6 +439,11 @@ func (g *Generator) Generate(z *nt.Dense) (*nt.Dense, error) {
 			return nil, err
 		}
 		copy(out[lo*ch*r*r:], nt.Data32(img))
+	}
+	for i, v := range out {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return nil, fmt.Errorf("bigbigan: the image of z row %d has a %v pixel (NaN or infinite weights?)", i/(ch*r*r), v)
+		}
 	}
 	return nt.New32(out, n, ch, r, r), nil
 }

@@ -230,6 +230,9 @@ func (v *VAEGAN) Train(loader *dataset.Loader, cfg gan.TrainConfig) (*gan.Histor
 	if loader.MinusOneOne {
 		return nil, errors.New("vae: the VAE-GAN trains on images in [0,1]; unset the loader's MinusOneOne")
 	}
+	if !(v.cfg.LR > 0) {
+		return nil, fmt.Errorf("vae: learning rate %g: training needs a positive one", v.cfg.LR)
+	}
 	c, h, w := loader.Data.Shape()
 	if c != v.cfg.Channels || h != v.cfg.Size || w != v.cfg.Size {
 		return nil, fmt.Errorf("vae: data of %dx%dx%d images for a %dx%dx%d model", c, h, w, v.cfg.Channels, v.cfg.Size, v.cfg.Size)
