@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/neurolatent/neurolatent/decode/events"
 	"gonum.org/v1/gonum/mat"
@@ -157,7 +158,7 @@ func runBetas(run Run, opt Options, nvox int) (*mat.Dense, []Trial, []int, error
 	trials := make([]Trial, len(trialIdx))
 	for k, i := range trialIdx {
 		e := run.Events[i]
-		what := fmt.Sprintf("trial %d (event %d, %q at %g s)", k, i, e.StimFile+e.TrialType, e.Onset)
+		what := fmt.Sprintf("trial %d (event %d, %q at %g s)", k, i, strings.TrimSpace(e.TrialType+" "+e.StimFile), e.Onset)
 		r, err := eventRegressor(tm, e, what)
 		if err != nil {
 			return nil, nil, nil, err

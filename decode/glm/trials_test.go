@@ -168,7 +168,8 @@ func TestTrialBetasErrors(t *testing.T) {
 		long := cp(func(r *Run) { r.Events[1].Duration = d })
 		for _, m := range []Method{LSS, LSA} {
 			_, err := TrialBetas(long, Options{Method: m})
-			if want := fmt.Sprintf("has duration %g s, longer than the run", d); err == nil || !strings.Contains(err.Error(), want) {
+			if want := fmt.Sprintf("has duration %g s, longer than the run", d); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "(event 1, ") ||
+				(m == LSS && !strings.Contains(err.Error(), fmt.Sprintf("%q at", strings.TrimSpace(long[0].Events[1].TrialType+" "+long[0].Events[1].StimFile)))) {
 				t.Errorf("%v, duration %g: %v", m, d, err)
 			}
 		}
