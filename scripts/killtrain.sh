@@ -9,6 +9,8 @@
 #
 #   scripts/killtrain.sh [KILLS] [WORKDIR]
 #
+# Env: BIN (default build/hostile-bin); NOBUILD=1 runs the train binary
+# already in BIN (one built from an older commit, for comparison).
 # Exit status 0 only if no temporary file outlives the start of the next
 # run and none is left at the end.
 set -euo pipefail
@@ -17,7 +19,7 @@ kills=${1:-20}
 work=${2:-${TMPDIR:-/tmp}/neurolatent-killtrain}
 bin=${BIN:-build/hostile-bin}
 mkdir -p "$bin"
-nice -n 10 go build -o "$bin/" ./examples/train
+[ -n "${NOBUILD:-}" ] || nice -n 10 go build -o "$bin/" ./examples/train
 rm -rf "$work"
 mkdir -p "$work"
 out="$work/run"
