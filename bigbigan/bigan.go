@@ -16,8 +16,9 @@ import (
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
-// BiGANConfig describes a BigBiGAN at small scale: a BigGAN generator
-// (Gen), the encoder and the joint discriminator, and their training.
+// BiGANConfig describes a BigBiGAN at small scale: a BigGAN generator (Gen),
+// the encoder and the joint discriminator, and their training. A plain
+// value, safe for concurrent use.
 type BiGANConfig struct {
 	Size     int    `json:"size"`     // image side (Gen.Resolution())
 	Channels int    `json:"channels"` // image channels (Gen.Channels)
@@ -96,7 +97,9 @@ func (c BiGANConfig) Check() error {
 }
 
 // Model is the three networks; state-dict keys start with "generator.",
-// "encoder." and "discriminator.".
+// "encoder." and "discriminator.". Safe for concurrent inference (forward
+// passes only read its parameters); training, loading weights and folding
+// write them and must not overlap any other use.
 type Model struct {
 	Generator     *Generator     `nn:"generator"`
 	Encoder       *Encoder       `nn:"encoder"`
@@ -151,6 +154,9 @@ func (m *Model) Losses(b nn.Backend, x, eps, z nn.Tensor) []nn.Tensor {
 }
 
 // BiGAN trains and runs a small BigBiGAN. It is not safe for concurrent use.
+// (Its compiled programs keep buffers between runs and its optimizer keeps
+// state: use one BiGAN per goroutine, or a mutex. Its Generator alone is
+// safe for concurrent Generate calls.)
 type BiGAN struct {
 	*Model
 	cfg      BiGANConfig

@@ -16,21 +16,29 @@ import (
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
-// Embedding is a lookup table (PyTorch's nn.Embedding): shared.weight.
+// Embedding is a lookup table (PyTorch's nn.Embedding): shared.weight. Safe
+// for concurrent inference (forward passes only read its parameters);
+// training, loading weights and folding write them and must not overlap any
+// other use.
 type Embedding struct {
 	Weight *nn.Param `nn:"weight"`
 }
 
 // Stage is one entry of BigGAN-PyTorch's blocks list: a GBlock (key "0")
-// and, at the attention resolution, a self-attention block (key "1").
+// and, at the attention resolution, a self-attention block (key "1"). Safe
+// for concurrent inference (forward passes only read its parameters);
+// training, loading weights and folding write them and must not overlap any
+// other use.
 type Stage struct {
 	Block *nn.GBlock        `nn:"0"`
 	Attn  *nn.SelfAttention `nn:"1"`
 }
 
-// OutputLayer is BigGAN-PyTorch's output_layer Sequential: batch norm
-// with stored statistics and a learned gain and bias (key "0"), ReLU (1,
-// no parameters), a 3x3 SN convolution to the image channels (2).
+// OutputLayer is BigGAN-PyTorch's output_layer Sequential: batch norm with
+// stored statistics and a learned gain and bias (key "0"), ReLU (1, no
+// parameters), a 3x3 SN convolution to the image channels (2). Safe for
+// concurrent inference (forward passes only read its parameters); training,
+// loading weights and folding write them and must not overlap any other use.
 type OutputLayer struct {
 	BN   *nn.StoredBatchNorm `nn:"0"`
 	Conv *nn.SNConv2d        `nn:"2"`
@@ -44,6 +52,11 @@ type OutputLayer struct {
 // spectrally normalised weights are divided by their singular value once,
 // in place, at load (Folded). One from NewGenerator has raw weights that
 // are normalised on every forward pass and trains.
+//
+// Generate, Sample, Interpolate and Release may be called from several
+// goroutines at once: runs take an internal lock, one at a time. Set Class,
+// MaxBatch and LowMemory before sharing a generator; Forward on a caller's
+// backend, training and loading are not safe concurrently with other use.
 type Generator struct {
 	Shared *Embedding   `nn:"shared"`
 	Linear *nn.SNLinear `nn:"linear"`

@@ -20,7 +20,8 @@ import (
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
-// Loss is one named loss value of a training step.
+// Loss is one named loss value of a training step. A plain value, safe for
+// concurrent use.
 type Loss struct {
 	Name  string
 	Value float64
@@ -30,6 +31,9 @@ type Loss struct {
 // BiGAN. The loop owns the data order, randomness, progress display,
 // sample grids, loss curves, checkpoints and resume; the model owns its
 // forward passes and updates.
+//
+// Train calls its methods from one goroutine, one at a time; an
+// implementation need not be safe for concurrent use.
 type Trainable interface {
 	// Step runs one optimisation step on a batch of real images (in the
 	// range the model's loader produces). rng is derived from the run's
@@ -47,7 +51,8 @@ type Trainable interface {
 	Config() any
 }
 
-// TrainConfig controls a training run.
+// TrainConfig controls a training run. A plain value, safe for concurrent
+// use.
 type TrainConfig struct {
 	Steps           int    // total steps, counting those of a resumed run
 	Seed            uint64 // data order and noise

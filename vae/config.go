@@ -6,8 +6,9 @@ import (
 	"math/bits"
 )
 
-// Config describes a VAE-GAN. Published returns the face model of
-// VanRullen & Reddy (2019); the smaller ones train on a CPU.
+// Config describes a VAE-GAN. Published returns the face model of VanRullen
+// & Reddy (2019); the smaller ones train on a CPU. A plain value, safe for
+// concurrent use.
 type Config struct {
 	Size     int   `json:"size"`     // image side: 32, 64 or 128
 	Channels int   `json:"channels"` // 1 (grey) or 3 (RGB)

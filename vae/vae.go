@@ -16,8 +16,10 @@ import (
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
-// VAEGAN is a trained or trainable VAE-GAN with its inference programs.
-// It is not safe for concurrent use.
+// VAEGAN is a trained or trainable VAE-GAN with its inference programs. It
+// is not safe for concurrent use. (Its compiled programs keep buffers
+// between runs and its optimizers keep state: use one VAEGAN per goroutine,
+// or a mutex.)
 type VAEGAN struct {
 	*Model
 	cfg Config

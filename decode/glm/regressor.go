@@ -5,7 +5,8 @@ import (
 	"math"
 )
 
-// Timing describes how a run was sampled and how responses are modelled.
+// Timing describes how a run was sampled and how responses are modelled. A
+// plain value, safe for concurrent use.
 type Timing struct {
 	// Frames is the number of volumes, TR the repetition time in seconds.
 	Frames int

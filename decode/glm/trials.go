@@ -10,7 +10,8 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// Method is the way single-trial responses are estimated.
+// Method is the way single-trial responses are estimated. Its values are
+// constants, safe for concurrent use.
 type Method int
 
 const (
@@ -31,7 +32,8 @@ func (m Method) String() string {
 }
 
 // Run is one fMRI run: its timing, its events and its data (one row per
-// volume, one column per voxel).
+// volume, one column per voxel). It is a plain value: safe for concurrent
+// use as long as no goroutine modifies it.
 type Run struct {
 	Name   string // used in error messages (a file name, say)
 	Timing Timing
@@ -39,7 +41,8 @@ type Run struct {
 	Data   *mat.Dense
 }
 
-// Options controls TrialBetas.
+// Options controls TrialBetas. A plain value, safe for concurrent use;
+// TrialBetas calls IsTrial from its own goroutine only.
 type Options struct {
 	Method Method
 	// HighPass is the cut-off period in seconds of the cosine drift
@@ -56,7 +59,8 @@ type Options struct {
 	LSSByType bool
 }
 
-// Trial identifies the event behind a row of Betas.
+// Trial identifies the event behind a row of Betas. It is a plain value:
+// safe for concurrent use as long as no goroutine modifies it.
 type Trial struct {
 	Run, Event          int // run index and row in that run's events
 	Onset, Duration     float64
@@ -64,7 +68,8 @@ type Trial struct {
 }
 
 // Betas are single-trial response estimates: one row per trial (runs in
-// order, then events in order), one column per voxel.
+// order, then events in order), one column per voxel. It is a plain value:
+// safe for concurrent use as long as no goroutine modifies it.
 type Betas struct {
 	Trials []Trial
 	Values *mat.Dense

@@ -19,6 +19,8 @@ const (
 
 // Header holds the fields of a NIfTI-1 or NIfTI-2 header, widened to the
 // NIfTI-2 types. Fields keep the names of the standard (nifti1.h, nifti2.h).
+// It is a plain value: safe for concurrent use as long as no goroutine
+// modifies it.
 type Header struct {
 	// Version is 1 or 2 (NIfTI-1 or NIfTI-2).
 	Version int

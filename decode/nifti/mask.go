@@ -8,8 +8,9 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// Mask selects voxels of a 3D grid: Indices are offsets into a volume
-// (x fastest), in increasing order.
+// Mask selects voxels of a 3D grid: Indices are offsets into a volume (x
+// fastest), in increasing order. It is a plain value: safe for concurrent
+// use as long as no goroutine modifies it.
 type Mask struct {
 	Shape   [3]int
 	Indices []int

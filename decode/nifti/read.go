@@ -11,7 +11,9 @@ import (
 )
 
 // Image is a 3D or 4D image with its voxel values as float64, scaled by
-// scl_slope and scl_inter, in file order: x fastest, then y, z and t.
+// scl_slope and scl_inter, in file order: x fastest, then y, z and t. It is
+// a plain value: safe for concurrent use as long as no goroutine modifies
+// it.
 type Image struct {
 	Header *Header
 	Data   []float64

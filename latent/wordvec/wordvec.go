@@ -18,7 +18,8 @@ import (
 	"github.com/neurolatent/neurolatent/latent"
 )
 
-// Format is a word-vector file format.
+// Format is a word-vector file format. Its values are constants, safe for
+// concurrent use.
 type Format int
 
 const (
@@ -59,7 +60,8 @@ func ParseFormat(s string) (Format, error) {
 	return 0, fmt.Errorf("wordvec: unknown format %q (want glove, word2vec or word2vec-bin)", s)
 }
 
-// Options tunes reading. The zero value reads everything.
+// Options tunes reading. The zero value reads everything. A plain value,
+// safe for concurrent use.
 type Options struct {
 	// Limit stops after the first Limit vectors of the file (0: all), like
 	// gensim's limit. The rest of the file is not read, so a gzip
@@ -73,7 +75,9 @@ type Options struct {
 	MaxInflateRatio float64
 }
 
-// Embeddings are word vectors in file order.
+// Embeddings are word vectors in file order. Embeddings are a plain value:
+// safe for concurrent use as long as no goroutine modifies them (a Bank from
+// Bank shares their memory).
 type Embeddings struct {
 	Words   []string
 	Vectors latent.Vectors

@@ -30,7 +30,8 @@ const Format = "neurolatent-checkpoint-v1"
 
 // Progress is where a training run stands. Training loops derive every
 // random choice from Seed and the step or epoch, so restoring Progress is
-// enough to continue exactly as an uninterrupted run would.
+// enough to continue exactly as an uninterrupted run would. It is a plain
+// value: safe for concurrent use as long as no goroutine modifies it.
 type Progress struct {
 	Step  int    `json:"step"`
 	Epoch int    `json:"epoch"`
