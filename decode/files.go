@@ -61,26 +61,21 @@ func LoadRuns(bold, evs []string, mask *nifti.Mask) ([]glm.Run, []string, error)
 // files: LoadRuns with the mask at maskPath ("" for every voxel), then
 // glm.TrialBetas. It returns the betas and the mask used.
 func TrialBetasFromFiles(bold, evs []string, maskPath string, opt glm.Options) (*glm.Betas, *nifti.Mask, error) {
-	var mask *nifti.Mask
-	if maskPath != "" {
-		var err error
-		if mask, err = nifti.LoadMask(maskPath); err != nil {
-			return nil, nil, err
-		}
+	if len(bold) == 0 {
+		return nil, nil, fmt.Errorf("decode: no runs")
+	}
+	mask, err := loadMask(maskPath)
+	if err != nil {
+		return nil, nil, err
 	}
 	runs, _, err := LoadRuns(bold, evs, mask)
 	if err != nil {
 		return nil, nil, err
 	}
 	if mask == nil {
-		// Every voxel, built once the data are read: its size is then
-		// that of data actually present, not of a header's claim.
-		h, err := nifti.ReadHeader(bold[0])
-		if err != nil {
+		if mask, err = fullMask(bold[0]); err != nil {
 			return nil, nil, err
 		}
-		s := h.Shape()
-		mask = nifti.FullMask([3]int{s[0], s[1], s[2]})
 	}
 	b, err := glm.TrialBetas(runs, opt)
 	if err != nil {

@@ -1,6 +1,7 @@
 package recon
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -24,6 +25,13 @@ import (
 type Data struct {
 	TrainBetas, TestBetas   *mat.Dense
 	TrainImages, TestImages *nt.Dense
+	// TrainStimuli and TestStimuli name each row's stimulus (a stim_file
+	// value, an image number...), for reports and labels.
+	TrainStimuli, TestStimuli []string
+	// TrainLabels and TestLabels give each row's category when known (nil
+	// otherwise): they enable the category-oracle baseline and
+	// within-category identification. SetLabels fills them.
+	TrainLabels, TestLabels []string
 	// SNR is the simulated participant's signal-to-noise ratio (0 for
 	// real data).
 	SNR float64
@@ -51,8 +59,13 @@ func (d *Data) Check(m Model) error {
 		return fmt.Errorf("recon: %d test response rows but %d test stimuli", ne, d.TestImages.Shape()[0])
 	case vr != ve:
 		return fmt.Errorf("recon: %d voxels in the training responses, %d in the test responses", vr, ve)
-	case nr < 10 || ne < 2:
-		return fmt.Errorf("recon: %d training and %d test stimuli: need at least 10 and 2", nr, ne)
+	case nr < MinTrain || ne < 2:
+		return fmt.Errorf("recon: %d training and %d test stimuli: need at least %d and 2", nr, ne, MinTrain)
+	case d.TrainStimuli != nil && len(d.TrainStimuli) != nr, d.TestStimuli != nil && len(d.TestStimuli) != ne:
+		return fmt.Errorf("recon: %d and %d stimulus names for %d training and %d test rows", len(d.TrainStimuli), len(d.TestStimuli), nr, ne)
+	case (d.TrainLabels == nil) != (d.TestLabels == nil),
+		d.TrainLabels != nil && (len(d.TrainLabels) != nr || len(d.TestLabels) != ne):
+		return fmt.Errorf("recon: %d and %d labels for %d training and %d test rows", len(d.TrainLabels), len(d.TestLabels), nr, ne)
 	}
 	for _, b := range []*mat.Dense{d.TrainBetas, d.TestBetas} {
 		for _, v := range b.RawMatrix().Data {
@@ -61,6 +74,40 @@ func (d *Data) Check(m Model) error {
 			}
 		}
 	}
+	return nil
+}
+
+// MinTrain is the fewest training stimuli Decode accepts: five folds of
+// cross-validation need five.
+const MinTrain = 5
+
+// SetLabels gives every training and test row the category label(stim)
+// of its stimulus. If any stimulus has none, no row gets one and the error
+// names it: the category scores need them all.
+func (d *Data) SetLabels(label func(stim string) (string, bool)) error {
+	if d.TrainStimuli == nil || d.TestStimuli == nil {
+		return errors.New("recon: the data do not name their stimuli, so they cannot be labelled")
+	}
+	get := func(names []string) ([]string, error) {
+		out := make([]string, len(names))
+		for i, n := range names {
+			l, ok := label(n)
+			if !ok {
+				return nil, fmt.Errorf("recon: stimulus %q has no label", n)
+			}
+			out[i] = l
+		}
+		return out, nil
+	}
+	train, err := get(d.TrainStimuli)
+	if err != nil {
+		return err
+	}
+	test, err := get(d.TestStimuli)
+	if err != nil {
+		return err
+	}
+	d.TrainLabels, d.TestLabels = train, test
 	return nil
 }
 
@@ -113,7 +160,16 @@ func Simulate(images *nt.Dense, cfg sim.Config, dir string, log io.Writer) (*Dat
 		return nil, err
 	}
 	d.TrainImages, d.TestImages = gatherImages(images, trainIdx), gatherImages(images, testIdx)
+	d.TrainStimuli, d.TestStimuli = simNames(trainIdx), simNames(testIdx)
 	return d, nil
+}
+
+func simNames(idx []int) []string {
+	out := make([]string, len(idx))
+	for i, j := range idx {
+		out[i] = sim.StimFile(j)
+	}
+	return out
 }
 
 // betasFor estimates betas for runs, averages the trials of each stimulus
@@ -179,11 +235,9 @@ type Indexed struct{ Images *nt.Dense }
 
 // Image returns the row the stim_file's number names.
 func (x Indexed) Image(stimFile string) ([]float32, error) {
-	base := strings.TrimSuffix(filepath.Base(stimFile), filepath.Ext(stimFile))
-	digits := strings.TrimLeftFunc(base, func(r rune) bool { return r < '0' || r > '9' })
-	i, err := strconv.Atoi(digits)
+	i, ok := stimNumber(stimFile)
 	s := x.Images.Shape()
-	if err != nil || i < 0 || i >= s[0] {
+	if !ok || i >= s[0] {
 		return nil, fmt.Errorf("recon: stim_file %q does not name one of %d images", stimFile, s[0])
 	}
 	row := s.TotalSize() / s[0]
@@ -231,7 +285,16 @@ func FromRuns(trainBold, trainEvents, testBold, testEvents []string, mask string
 	}
 	all := nt.New32(cache, len(names), shape[0], shape[1], shape[2])
 	d.TrainImages, d.TestImages = gatherImages(all, trainIdx), gatherImages(all, testIdx)
+	d.TrainStimuli, d.TestStimuli = pick(names, trainIdx), pick(names, testIdx)
 	return d, nil
+}
+
+func pick(names []string, idx []int) []string {
+	out := make([]string, len(idx))
+	for i, j := range idx {
+		out[i] = names[j]
+	}
+	return out
 }
 
 func say(w io.Writer, format string, args ...any) {
@@ -247,6 +310,7 @@ func say(w io.Writer, format string, args ...any) {
 func FromBetaFiles(trainNPY, testNPY, trainList, testList string, stim Stimuli, shape [3]int) (*Data, error) {
 	d := &Data{Source: fmt.Sprintf("betas %s and %s", trainNPY, testNPY)}
 	var all []float32
+	var stimNames []string // in order of first appearance, as rows of all
 	seen := map[string]int{}
 	load := func(npy, list string) (*mat.Dense, []int, error) {
 		b, err := loadMatrix(npy)
@@ -294,6 +358,7 @@ func FromBetaFiles(trainNPY, testNPY, trainList, testList string, stim Stimuli, 
 				}
 				i = len(seen)
 				seen[n] = i
+				stimNames = append(stimNames, n)
 				all = append(all, img...)
 			}
 			idx[k] = i
@@ -310,6 +375,7 @@ func FromBetaFiles(trainNPY, testNPY, trainList, testList string, stim Stimuli, 
 	}
 	images := nt.New32(all, len(seen), shape[0], shape[1], shape[2])
 	d.TrainImages, d.TestImages = gatherImages(images, trainIdx), gatherImages(images, testIdx)
+	d.TrainStimuli, d.TestStimuli = pick(stimNames, trainIdx), pick(stimNames, testIdx)
 	return d, nil
 }
 
@@ -382,5 +448,59 @@ func NoiseFree(images *nt.Dense, cfg sim.Config) (*Data, error) {
 		return nil, err
 	}
 	d.TrainImages, d.TestImages = gatherImages(images, p.TrainImages()), gatherImages(images, p.TestImages())
+	d.TrainStimuli, d.TestStimuli = simNames(p.TrainImages()), simNames(p.TestImages())
 	return d, nil
+}
+
+// ReadLabels reads the category of each stimulus from a text file, one
+// line per stimulus, in one of two forms: "stim_file<TAB>label" lines, or
+// one bare label per line for stimuli numbered by row (line k labels image
+// k of an IDX file, the form of digit69's labels.txt; stim_file values are
+// numbered as Indexed reads them).
+func ReadLabels(path string) (func(stim string) (string, bool), error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("recon: %w", err)
+	}
+	byName := map[string]string{}
+	var byRow []string
+	for i, l := range strings.Split(strings.TrimRight(string(raw), "\n"), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			return nil, fmt.Errorf("recon: %s line %d is empty: want a label (or stim_file<TAB>label)", path, i+1)
+		}
+		if name, label, ok := strings.Cut(l, "\t"); ok {
+			if len(byRow) > 0 {
+				return nil, fmt.Errorf("recon: %s line %d: mixes stim_file<TAB>label lines with bare labels", path, i+1)
+			}
+			byName[strings.TrimSpace(name)] = strings.TrimSpace(label)
+			continue
+		}
+		if len(byName) > 0 {
+			return nil, fmt.Errorf("recon: %s line %d: mixes bare labels with stim_file<TAB>label lines", path, i+1)
+		}
+		byRow = append(byRow, l)
+	}
+	if len(byName) == 0 && len(byRow) == 0 {
+		return nil, fmt.Errorf("recon: %s has no labels", path)
+	}
+	if len(byName) > 0 {
+		return func(stim string) (string, bool) { l, ok := byName[stim]; return l, ok }, nil
+	}
+	return func(stim string) (string, bool) {
+		i, ok := stimNumber(stim)
+		if !ok || i >= len(byRow) {
+			return "", false
+		}
+		return byRow[i], true
+	}, nil
+}
+
+// stimNumber is the number a stim_file value ends in (42 for
+// "img00042.png" or "42").
+func stimNumber(stim string) (int, bool) {
+	base := strings.TrimSuffix(filepath.Base(stim), filepath.Ext(stim))
+	digits := strings.TrimLeftFunc(base, func(r rune) bool { return r < '0' || r > '9' })
+	i, err := strconv.Atoi(digits)
+	return i, err == nil && i >= 0
 }

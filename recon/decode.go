@@ -4,120 +4,122 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/neurolatent/neurolatent/decode"
-	"github.com/neurolatent/neurolatent/decode/metrics"
 	"github.com/neurolatent/neurolatent/decode/ridge"
+	"github.com/neurolatent/neurolatent/decode/stats"
 	nt "github.com/neurolatent/neurolatent/tensor"
+)
+
+// Rescaling of decoded latent codes before they are scored and
+// generated: ridge predictions are shrunk towards the mean, and the
+// generator expects codes of the training codes' scale.
+const (
+	// RescaleInductive standardises each decoded dimension with the mean
+	// and standard deviation of the same decoder's cross-validated
+	// predictions on the training trials (5 contiguous folds), then gives
+	// it the training codes' mean and standard deviation. Nothing is
+	// learnt from the test trials. The default.
+	RescaleInductive = "inductive"
+	// RescaleTransductive standardises with the test predictions' own
+	// mean and standard deviation (the convention of Kamitani-lab code):
+	// it uses all test trials at once, so a test score is no longer a
+	// function of its own trial alone. Reports label it.
+	RescaleTransductive = "transductive"
+	// RescaleNone leaves decoded codes as the decoder gives them.
+	RescaleNone = "none"
 )
 
 // Options control decoding.
 type Options struct {
-	// Method is the reported method: "ridge" (RidgeCV from voxels to each
+	// Method is the headline method: "ridge" (RidgeCV from voxels to each
 	// latent dimension, leave-one-out alpha per dimension) or "invert"
 	// (VanRullen & Reddy's encoding model, voxels = [z, 1] W, inverted by
 	// least squares). Both are always computed; Method picks the headline.
 	Method string
 	// Voxels is how many voxels each decoder keeps, ranked by the
 	// cross-validated R^2 of an encoding model from its own latent space
-	// on the training trials (0: all).
+	// on the training trials (0: all; more than the data have: all, with
+	// a note).
 	Voxels int
 	// Alphas is the ridge grid (default 10^-2 .. 10^6, 33 values).
 	Alphas []float64
-	// Rescale gives decoded dimensions the training latents' mean and
-	// standard deviation (the convention of Horikawa & Kamitani's lab).
-	Rescale bool
-	// SkipBaseline skips the PCA space (sweeps that only follow the model).
+	// Rescale is RescaleInductive (""), RescaleTransductive or
+	// RescaleNone; it applies to every latent-space decoder alike.
+	Rescale string
+	// SkipBaseline skips the PCA, pixel-ridge and category-oracle rows
+	// (sweeps that only follow the model).
 	SkipBaseline bool
+	// Stats sets the bootstrap and permutation counts and their seed.
+	Stats stats.Options
 	// Log receives progress lines (nil: quiet).
 	Log io.Writer
 }
 
-// Scores are the measurements of one decoder.
-type Scores struct {
-	Space  string `json:"space"`  // "vaegan", "bigbigan", "gan" or "pca"
-	Method string `json:"method"` // "ridge" or "invert"
-	// PairwiseLatent is two-way identification of the decoded codes
-	// against the test stimuli's codes, by correlation (chance 0.5).
-	PairwiseLatent float64 `json:"pairwise_latent"`
-	// PairwisePixel is the same for the reconstructed images against the
-	// stimuli.
-	PairwisePixel float64 `json:"pairwise_pixel"`
-	PixCorr       float64 `json:"pixcorr"` // mean over test images
-	SSIM          float64 `json:"ssim"`    // mean over test images (grey, Gaussian sigma 1.5)
-	Voxels        int     `json:"voxels"`  // voxels used
-}
+// Spaces and methods of the rows of a Result.
+const (
+	SpacePCA    = "pca"    // the pixels' principal components, as many as the model's latent size
+	SpacePixels = "pixels" // the images themselves
+	MethodRidge = "ridge"
+	MethodInv   = "invert"
+	// MethodOracle replaces each test stimulus by the mean of its
+	// category's training stimuli (codes, then generated; or images): what
+	// knowing only the category achieves.
+	MethodOracle = "category-oracle"
+)
 
-// Result is the outcome of Decode.
-type Result struct {
-	Model        string  `json:"model"`
-	Method       string  `json:"method"`
-	SNR          float64 `json:"snr,omitempty"`
-	TrainStimuli int     `json:"train_stimuli"`
-	TestStimuli  int     `json:"test_stimuli"`
-	Voxels       int     `json:"voxels"`
-	LatentDim    int     `json:"latent_dim"`
-	Scores               // the model's space with Method
-	Baseline     Scores  `json:"baseline"` // the PCA space with Method
-	// All is every space and method.
-	All []Scores `json:"all"`
-	// Ceiling is the model's own reconstruction of the test stimuli
-	// from their true codes: the best decoding could do in pixels.
-	Ceiling struct {
-		PixCorr float64 `json:"pixcorr"`
-		SSIM    float64 `json:"ssim"`
-	} `json:"ceiling"`
-	Seconds float64 `json:"seconds"`
-	Source  string  `json:"source"`
-
-	// Images for the report (not in the JSON): the stimuli, the model's
-	// and the baseline's reconstructions with Method.
-	Stimuli, Reconstructions, BaselineReconstructions *nt.Dense `json:"-"`
-}
-
-// DefaultAlphas is the ridge grid: 33 values, 10^-2 to 10^6.
-func DefaultAlphas() []float64 { return ridge.LogSpace(-2, 6, 33) }
-
-// Decode decodes the test responses into the model's latent space and into
-// the PCA space of the same size, with ridge and with encoding-model
-// inversion, reconstructs the images and scores everything.
+// Decode decodes the test responses into the model's latent space, into
+// the PCA space of the same size and straight into pixels, with ridge and
+// with encoding-model inversion, adds the category oracle where labels
+// are known, reconstructs the images and scores everything with intervals,
+// p-values and paired comparisons with the baselines.
 func Decode(m Model, d *Data, opt Options) (*Result, error) {
 	start := time.Now()
 	if err := d.Check(m); err != nil {
 		return nil, err
 	}
 	if opt.Method == "" {
-		opt.Method = "ridge"
+		opt.Method = MethodRidge
 	}
-	if opt.Method != "ridge" && opt.Method != "invert" {
+	if opt.Method != MethodRidge && opt.Method != MethodInv {
 		return nil, fmt.Errorf("recon: method %q: want ridge or invert", opt.Method)
+	}
+	if opt.Rescale == "" {
+		opt.Rescale = RescaleInductive
+	}
+	if opt.Rescale != RescaleInductive && opt.Rescale != RescaleTransductive && opt.Rescale != RescaleNone {
+		return nil, fmt.Errorf("recon: rescale %q: want inductive, transductive or none", opt.Rescale)
 	}
 	if opt.Alphas == nil {
 		opt.Alphas = DefaultAlphas()
 	}
+	if opt.Voxels < 0 {
+		return nil, fmt.Errorf("recon: %d voxels requested: want 0 (all) or more", opt.Voxels)
+	}
+	nTrain, nTest := d.TrainImages.Shape()[0], d.TestImages.Shape()[0]
 	_, nv := d.TrainBetas.Dims()
-	if opt.Voxels < 0 || opt.Voxels > nv {
-		return nil, fmt.Errorf("recon: %d voxels requested, the data have %d", opt.Voxels, nv)
-	}
 	k := m.LatentDim()
-	used := nv
-	if opt.Voxels > 0 {
-		used = opt.Voxels
+	res := &Result{Model: m.Name(), Method: opt.Method, Rescale: opt.Rescale, SNR: d.SNR, TrainStimuli: nTrain,
+		TestStimuli: nTest, Voxels: nv, LatentDim: k, Source: d.Source, Stats: statsSettings(opt.Stats)}
+	note := func(format string, args ...any) {
+		res.Notes = append(res.Notes, fmt.Sprintf(format, args...))
+		say(opt.Log, "note: "+format, args...)
 	}
-	if opt.Method == "invert" && used <= k {
-		return nil, fmt.Errorf("recon: the encoding-model inversion needs more voxels (%d) than latent dimensions (%d)", used, k)
+	if opt.Rescale == RescaleTransductive {
+		note("latent codes are rescaled transductively, with the mean and SD of the test predictions themselves: scores are not those of an inductive decoder")
 	}
-	nTrain := d.TrainImages.Shape()[0]
-	if k >= nTrain {
-		return nil, fmt.Errorf("recon: %d training stimuli for %d latent dimensions: need more stimuli", nTrain, k)
+	voxels := opt.Voxels
+	if voxels > nv {
+		note("%d voxels requested, the data have %d: all are used", voxels, nv)
+		voxels = 0
 	}
-	res := &Result{Model: m.Name(), Method: opt.Method, SNR: d.SNR, TrainStimuli: nTrain,
-		TestStimuli: d.TestImages.Shape()[0], Voxels: nv, LatentDim: k, Source: d.Source}
+	d.warnings(note)
 
-	say(opt.Log, "encoding the %d stimuli with the %s model", nTrain+res.TestStimuli, m.Name())
+	say(opt.Log, "encoding the %d stimuli with the %s model", nTrain+nTest, m.Name())
 	zTrainT, err := m.Latents(d.TrainImages)
 	if err != nil {
 		return nil, err
@@ -126,87 +128,99 @@ func Decode(m Model, d *Data, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	sc := newScorer(d, opt.Stats)
 	ceil, err := m.Generate(zTestT)
 	if err != nil {
 		return nil, err
 	}
-	res.Ceiling.PixCorr, res.Ceiling.SSIM, err = imageScores(ceil, d.TestImages)
-	if err != nil {
+	if res.Ceiling, err = sc.images("ceiling", "own reconstruction", ceil); err != nil {
 		return nil, err
 	}
-	pixTrain, pixTest := toMat(d.TrainImages), toMat(d.TestImages)
-	type space struct {
-		name        string
-		train, test *mat.Dense
-		reconstruct func(*mat.Dense) (*nt.Dense, error)
-	}
-	spaces := []space{{m.Name(), toMat(zTrainT), toMat(zTestT), func(z *mat.Dense) (*nt.Dense, error) { return m.Generate(fromMat(z)) }}}
+
+	pixTrain := toMat(d.TrainImages)
+	spaces := []latentSpace{{name: m.Name(), train: toMat(zTrainT), test: toMat(zTestT),
+		generate: func(z *mat.Dense) (*nt.Dense, error) { return m.Generate(fromMat(z)) }}}
 	if !opt.SkipBaseline {
-		pca, err := decode.FitPCA(pixTrain, k)
+		kp := min(k, nTrain-1, pixTrain.RawMatrix().Cols)
+		if kp < k {
+			note("the PCA baseline keeps %d components, not %d: %d training images span at most %d", kp, k, nTrain, nTrain-1)
+		}
+		pcaSpace, err := pcaSpaceOf(m, pixTrain, toMat(d.TestImages), kp)
 		if err != nil {
 			return nil, err
 		}
-		pTrain, err := pca.Transform(pixTrain)
-		if err != nil {
-			return nil, err
-		}
-		pTest, err := pca.Transform(pixTest)
-		if err != nil {
-			return nil, err
-		}
-		spaces = append(spaces, space{"pca", pTrain, pTest, func(z *mat.Dense) (*nt.Dense, error) {
-			x, err := pca.Inverse(z)
-			if err != nil {
-				return nil, err
-			}
-			c, h, w := m.ImageShape()
-			img := fromMat(x)
-			clip(img)
-			return nt.New32(nt.Data32(img), z.RawMatrix().Rows, c, h, w), nil
-		}})
+		spaces = append(spaces, pcaSpace)
 	}
+	var pcaVoxels []int
 	for _, sp := range spaces {
-		vox := allVoxels(nv)
-		if opt.Voxels > 0 && opt.Voxels < nv {
-			say(opt.Log, "selecting %d voxels by encoding R^2 from %s space (5-fold, training trials)", opt.Voxels, sp.name)
-			r2, err := decode.EncodingR2(sp.train, d.TrainBetas, opt.Alphas, 5)
-			if err != nil {
-				return nil, err
-			}
-			vox = decode.TopVoxels(r2, opt.Voxels)
+		vox, err := selectVoxels(sp.name, sp.train, d.TrainBetas, voxels, opt)
+		if err != nil {
+			return nil, err
+		}
+		if sp.name == SpacePCA {
+			pcaVoxels = vox
 		}
 		xTrain, xTest := decode.Columns(d.TrainBetas, vox), decode.Columns(d.TestBetas, vox)
-		for _, method := range []string{"ridge", "invert"} {
-			if method == "invert" && len(vox) <= sp.train.RawMatrix().Cols {
-				continue // too few voxels to invert: ridge only
+		for _, method := range []string{MethodRidge, MethodInv} {
+			if method == MethodInv {
+				dims := sp.train.RawMatrix().Cols
+				if len(vox) <= dims {
+					note("no %s inversion: it needs more voxels (%d) than latent dimensions (%d)", sp.name, len(vox), dims)
+					continue
+				}
+				// The encoding model's weights span at most as many
+				// dimensions as it has training trials (fewer in the
+				// cross-validation folds of inductive rescaling).
+				fit := nTrain
+				if opt.Rescale == RescaleInductive {
+					fit = nTrain - (nTrain+4)/5
+				}
+				if fit <= dims+1 {
+					note("no %s inversion: its encoding model needs more training trials (%d per fit) than latent dimensions + 1 (%d)", sp.name, fit, dims+1)
+					continue
+				}
 			}
 			say(opt.Log, "decoding %s space with %s", sp.name, method)
-			z, err := decodeWith(method, xTrain, sp.train, xTest, opt)
+			z, err := decodeRescaled(method, xTrain, sp.train, xTest, opt)
 			if err != nil {
 				return nil, fmt.Errorf("recon: %s %s: %w", sp.name, method, err)
 			}
-			img, err := sp.reconstruct(z)
+			row, img, err := sc.latentRow(sp, method, z, len(vox))
 			if err != nil {
 				return nil, err
 			}
-			s := Scores{Space: sp.name, Method: method, Voxels: len(vox)}
-			if s.PairwiseLatent, err = metrics.Pairwise(z, sp.test); err != nil {
+			res.add(row, img, opt.Method)
+		}
+	}
+	if !opt.SkipBaseline {
+		// Pixel ridge: straight from the PCA decoder's voxels to pixels,
+		// no generative model at all.
+		say(opt.Log, "decoding pixels with ridge")
+		xTrain, xTest := decode.Columns(d.TrainBetas, pcaVoxels), decode.Columns(d.TestBetas, pcaVoxels)
+		mdl, err := ridge.Fit(xTrain, pixTrain, ridge.Config{Alphas: opt.Alphas, PerTarget: true})
+		if err != nil {
+			return nil, fmt.Errorf("recon: pixel ridge: %w", err)
+		}
+		px, err := mdl.Predict(xTest)
+		if err != nil {
+			return nil, err
+		}
+		img := imagesOf(m, px)
+		row, err := sc.images(SpacePixels, MethodRidge, img)
+		if err != nil {
+			return nil, err
+		}
+		row.Voxels = len(pcaVoxels)
+		res.add(row, img, opt.Method)
+		if d.TrainLabels != nil {
+			if err := res.addOracles(m, d, sc, spaces[0], note); err != nil {
 				return nil, err
 			}
-			if s.PairwisePixel, err = metrics.Pairwise(toMat(img), pixTest); err != nil {
-				return nil, err
-			}
-			if s.PixCorr, s.SSIM, err = imageScores(img, d.TestImages); err != nil {
-				return nil, err
-			}
-			res.All = append(res.All, s)
-			if method == opt.Method {
-				if sp.name == "pca" {
-					res.Baseline, res.BaselineReconstructions = s, img
-				} else {
-					res.Scores, res.Reconstructions = s, img
-				}
-			}
+		} else {
+			note("no category labels: no category-oracle baseline and no within-category identification")
+		}
+		if err := res.compare(sc); err != nil {
+			return nil, err
 		}
 	}
 	res.Stimuli = d.TestImages
@@ -214,9 +228,163 @@ func Decode(m Model, d *Data, opt Options) (*Result, error) {
 	return res, nil
 }
 
+// DefaultStats are the resampling counts of reports: 2,000 bootstrap
+// resamples, 2,000 permutations, 10,000 sign flips, seed 1.
+func DefaultStats() stats.Options {
+	return stats.Options{Resamples: 2000, Permutations: 2000, Flips: 10000, Seed: 1}
+}
+
+// DefaultAlphas is the ridge grid: 33 values, 10^-2 to 10^6.
+func DefaultAlphas() []float64 { return ridge.LogSpace(-2, 6, 33) }
+
+// latentSpace is a space decoders target: training and test codes and
+// the way back to images.
+type latentSpace struct {
+	name        string
+	train, test *mat.Dense
+	generate    func(*mat.Dense) (*nt.Dense, error)
+}
+
+func pcaSpaceOf(m Model, pixTrain, pixTest *mat.Dense, k int) (latentSpace, error) {
+	pca, err := decode.FitPCA(pixTrain, k)
+	if err != nil {
+		return latentSpace{}, err
+	}
+	pTrain, err := pca.Transform(pixTrain)
+	if err != nil {
+		return latentSpace{}, err
+	}
+	pTest, err := pca.Transform(pixTest)
+	if err != nil {
+		return latentSpace{}, err
+	}
+	return latentSpace{name: SpacePCA, train: pTrain, test: pTest, generate: func(z *mat.Dense) (*nt.Dense, error) {
+		x, err := pca.Inverse(z)
+		if err != nil {
+			return nil, err
+		}
+		return imagesOf(m, x), nil
+	}}, nil
+}
+
+// imagesOf turns rows of pixels into images of the model's shape,
+// clipped to [0, 1].
+func imagesOf(m Model, x *mat.Dense) *nt.Dense {
+	c, h, w := m.ImageShape()
+	img := fromMat(x)
+	clip(img)
+	return nt.New32(nt.Data32(img), x.RawMatrix().Rows, c, h, w)
+}
+
+// selectVoxels ranks voxels by the cross-validated encoding R^2 from the
+// space's training codes and keeps the best n (all when n is 0).
+func selectVoxels(name string, codes, betas *mat.Dense, n int, opt Options) ([]int, error) {
+	rows, nv := betas.Dims()
+	if n == 0 || n >= nv {
+		return allVoxels(nv), nil
+	}
+	folds := min(5, rows)
+	say(opt.Log, "selecting %d voxels by encoding R^2 from %s space (%d-fold, training trials)", n, name, folds)
+	r2, err := decode.EncodingR2(codes, betas, opt.Alphas, folds)
+	if err != nil {
+		return nil, err
+	}
+	return decode.TopVoxels(r2, n), nil
+}
+
+// decodeRescaled decodes test responses with method and rescales the
+// codes as opt.Rescale says.
+func decodeRescaled(method string, xTrain, zTrain, xTest *mat.Dense, opt Options) (*mat.Dense, error) {
+	z, err := decodeWith(method, xTrain, zTrain, xTest, opt)
+	if err != nil {
+		return nil, err
+	}
+	switch opt.Rescale {
+	case RescaleNone:
+		return z, nil
+	case RescaleTransductive:
+		mean, sd := columnStats(z)
+		return rescale(z, mean, sd, zTrain), nil
+	}
+	cv, err := crossValidated(method, xTrain, zTrain, opt)
+	if err != nil {
+		return nil, err
+	}
+	mean, sd := columnStats(cv)
+	return rescale(z, mean, sd, zTrain), nil
+}
+
+// crossValidated returns the decoder's predictions of each training
+// trial from a fit on the other folds (5 contiguous folds: trials come in
+// run order, so a fold holds whole runs' worth of trials).
+func crossValidated(method string, x, z *mat.Dense, opt Options) (*mat.Dense, error) {
+	n, p := x.Dims()
+	_, k := z.Dims()
+	folds := min(5, n)
+	out := mat.NewDense(n, k, nil)
+	for f := range folds {
+		lo, hi := f*n/folds, (f+1)*n/folds
+		keep := make([]int, 0, n-(hi-lo))
+		for i := range n {
+			if i < lo || i >= hi {
+				keep = append(keep, i)
+			}
+		}
+		if method == MethodInv && len(keep) <= 1 || p == 0 {
+			return nil, fmt.Errorf("recon: too few trials for cross-validated rescaling")
+		}
+		pred, err := decodeWith(method, decode.Rows(x, keep), decode.Rows(z, keep), x.Slice(lo, hi, 0, p).(*mat.Dense), opt)
+		if err != nil {
+			return nil, fmt.Errorf("cross-validated rescaling, fold %d: %w", f+1, err)
+		}
+		out.Slice(lo, hi, 0, k).(*mat.Dense).Copy(pred)
+	}
+	return out, nil
+}
+
+// columnStats returns each column's mean and population standard
+// deviation.
+func columnStats(m *mat.Dense) (mean, sd []float64) {
+	n, c := m.Dims()
+	mean, sd = make([]float64, c), make([]float64, c)
+	for i := range n {
+		for j, v := range m.RawRowView(i) {
+			mean[j] += v / float64(n)
+		}
+	}
+	for i := range n {
+		for j, v := range m.RawRowView(i) {
+			sd[j] += (v - mean[j]) * (v - mean[j]) / float64(n)
+		}
+	}
+	for j := range sd {
+		sd[j] = math.Sqrt(sd[j])
+	}
+	return mean, sd
+}
+
+// rescale maps each column of z from (mean, sd) to the training codes'
+// mean and standard deviation; a column with sd 0 takes the training mean.
+func rescale(z *mat.Dense, mean, sd []float64, train *mat.Dense) *mat.Dense {
+	tm, ts := columnStats(train)
+	n, c := z.Dims()
+	out := mat.NewDense(n, c, nil)
+	for i := range n {
+		row := out.RawRowView(i)
+		for j, v := range z.RawRowView(i) {
+			if sd[j] > 0 {
+				row[j] = (v-mean[j])/sd[j]*ts[j] + tm[j]
+			} else {
+				row[j] = tm[j]
+			}
+		}
+	}
+	return out
+}
+
 // decodeWith maps test responses to codes with ridge or inversion.
 func decodeWith(method string, xTrain, zTrain, xTest *mat.Dense, opt Options) (*mat.Dense, error) {
-	if method == "invert" {
+	if method == MethodInv {
 		// A small ridge on the encoding weights keeps W W^T well
 		// conditioned when voxels are many (alpha 0 is plain least
 		// squares, as the paper).
@@ -230,53 +398,35 @@ func decodeWith(method string, xTrain, zTrain, xTest *mat.Dense, opt Options) (*
 	if err != nil {
 		return nil, err
 	}
-	z, err := mdl.Predict(xTest)
-	if err != nil {
-		return nil, err
-	}
-	if opt.Rescale {
-		return mdl.Rescale(z)
-	}
-	return z, nil
+	return mdl.Predict(xTest)
 }
 
-// imageScores are the mean PixCorr and SSIM (on the channel mean) of
-// reconstructions against stimuli.
-func imageScores(rec, ref *nt.Dense) (pixcorr, ssim float64, err error) {
-	s := ref.Shape()
-	n, c, h, w := s[0], s[1], s[2], s[3]
-	a, b := grey(rec, n, c, h*w), grey(ref, n, c, h*w)
-	size := metrics.ImageSize{H: h, W: w}
-	for i := range n {
-		p, err := metrics.PixCorr(a[i], b[i], size)
-		if err != nil {
-			return 0, 0, err
+// warnings notes data that make scores meaningless or optimistic.
+func (d *Data) warnings(note func(string, ...any)) {
+	for _, b := range []struct {
+		name string
+		m    *mat.Dense
+	}{{"training", d.TrainBetas}, {"test", d.TestBetas}} {
+		_, sd := columnStats(b.m)
+		if slices.Max(sd) == 0 {
+			note("every %s voxel is constant across trials: the responses carry no information, expect chance scores", b.name)
 		}
-		q, err := metrics.SSIM(a[i], b[i], size, 1)
-		if err != nil {
-			return 0, 0, err
-		}
-		if !math.IsNaN(p) {
-			pixcorr += p / float64(n)
-		}
-		ssim += q / float64(n)
 	}
-	return pixcorr, ssim, nil
-}
-
-func grey(t *nt.Dense, n, c, hw int) [][]float64 {
-	src := nt.Data32(t)
-	out := make([][]float64, n)
-	for i := range out {
-		p := make([]float64, hw)
-		for ch := range c {
-			for k, v := range src[(i*c+ch)*hw : (i*c+ch+1)*hw] {
-				p[k] += float64(v) / float64(c)
+	if d.TrainStimuli != nil {
+		train := map[string]bool{}
+		for _, s := range d.TrainStimuli {
+			train[s] = true
+		}
+		var both []string
+		for _, s := range d.TestStimuli {
+			if train[s] {
+				both = append(both, s)
 			}
 		}
-		out[i] = p
+		if len(both) > 0 {
+			note("%d test stimuli were also training stimuli (%s...): their scores are optimistic", len(both), both[0])
+		}
 	}
-	return out
 }
 
 func toMat(t *nt.Dense) *mat.Dense {

@@ -55,11 +55,12 @@ func Example() {
 
 	// Decode: voxel selection, ridge into the latent space, images from the
 	// generator, and the PCA baseline of the same size.
-	res, err := recon.Decode(model, data, recon.Options{Voxels: 300, Rescale: true})
+	res, err := recon.Decode(model, data, recon.Options{Voxels: 300})
 	if err != nil {
 		log.Fatal(err)
 	}
+	latent := res.Metrics[recon.PairwiseLatent] // with its 95% interval and permutation p
 	fmt.Printf("%d test images; VAE-GAN latent identification above chance: %v\n",
-		res.TestStimuli, res.PairwiseLatent > 0.6)
+		res.TestStimuli, latent.CI[0] > 0.5 && latent.P < 0.05)
 	// Output: 10 test images; VAE-GAN latent identification above chance: true
 }

@@ -65,15 +65,15 @@ func TestNoiseFree(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := recon.Decode(m, d, recon.Options{Rescale: true, SkipBaseline: true})
+		r, err := recon.Decode(m, d, recon.Options{SkipBaseline: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("noise-free, %d training images: pairwise latent %.4f, pixel %.4f", n, r.PairwiseLatent, r.PairwisePixel)
-		if r.PairwiseLatent <= last {
-			t.Errorf("%d training images: %.4f, not above %.4f with fewer", n, r.PairwiseLatent, last)
+		t.Logf("noise-free, %d training images: pairwise latent %.4f, pixel %.4f", n, r.Value(recon.PairwiseLatent), r.Value(recon.PairwisePixel))
+		if r.Value(recon.PairwiseLatent) <= last {
+			t.Errorf("%d training images: %.4f, not above %.4f with fewer", n, r.Value(recon.PairwiseLatent), last)
 		}
-		last = r.PairwiseLatent
+		last = r.Value(recon.PairwiseLatent)
 	}
 	if last < 0.99 {
 		t.Errorf("noise-free identification %.4f, want >= 0.99", last)
@@ -92,15 +92,15 @@ func TestSNRTrend(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := recon.Decode(m, d, recon.Options{Rescale: true, SkipBaseline: true})
+		r, err := recon.Decode(m, d, recon.Options{SkipBaseline: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("SNR %g: pairwise latent %.3f, pixel %.3f", snr, r.PairwiseLatent, r.PairwisePixel)
-		if r.PairwiseLatent >= last {
-			t.Errorf("SNR %g: %.3f, not below %.3f at the higher SNR", snr, r.PairwiseLatent, last)
+		t.Logf("SNR %g: pairwise latent %.3f, pixel %.3f", snr, r.Value(recon.PairwiseLatent), r.Value(recon.PairwisePixel))
+		if r.Value(recon.PairwiseLatent) >= last {
+			t.Errorf("SNR %g: %.3f, not below %.3f at the higher SNR", snr, r.Value(recon.PairwiseLatent), last)
 		}
-		last = r.PairwiseLatent
+		last = r.Value(recon.PairwiseLatent)
 	}
 	if last < 0.5 {
 		t.Errorf("SNR 0.1 below chance: %.3f", last)

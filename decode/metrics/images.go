@@ -71,6 +71,13 @@ func SSIM(a, b []float64, size ImageSize, dataRange float64) (float64, error) {
 	}
 	ux, uy := blur(a, size, k), blur(b, size, k)
 	uxx, uyy, uxy := blur(prod(a, a), size, k), blur(prod(b, b), size, k), blur(prod(a, b), size, k)
+	return ssimMean(ux, uy, uxx, uyy, uxy, size, r, dataRange), nil
+}
+
+// ssimMean averages the SSIM map, from the filtered means, second moments
+// and cross moment of two images, over the pixels at least r from the
+// border.
+func ssimMean(ux, uy, uxx, uyy, uxy []float64, size ImageSize, r int, dataRange float64) float64 {
 	c1 := (ssimK1 * dataRange) * (ssimK1 * dataRange)
 	c2 := (ssimK2 * dataRange) * (ssimK2 * dataRange)
 	var sum float64
@@ -79,12 +86,11 @@ func SSIM(a, b []float64, size ImageSize, dataRange float64) (float64, error) {
 		for x := r; x < size.W-r; x++ {
 			i := y*size.W + x
 			vx, vy, vxy := uxx[i]-ux[i]*ux[i], uyy[i]-uy[i]*uy[i], uxy[i]-ux[i]*uy[i]
-			s := (2*ux[i]*uy[i] + c1) * (2*vxy + c2) / ((ux[i]*ux[i] + uy[i]*uy[i] + c1) * (vx + vy + c2))
-			sum += s
+			sum += (2*ux[i]*uy[i] + c1) * (2*vxy + c2) / ((ux[i]*ux[i] + uy[i]*uy[i] + c1) * (vx + vy + c2))
 			count++
 		}
 	}
-	return sum / float64(count), nil
+	return sum / float64(count)
 }
 
 // gaussKernel returns the normalised 1D Gaussian weights for offsets -r..r.
@@ -140,4 +146,47 @@ func blur(img []float64, s ImageSize, k []float64) []float64 {
 		}
 	}
 	return out
+}
+
+// SSIMMatrix is the SSIM of every prediction a[i] with every image b[j],
+// each equal to SSIM(a[i], b[j], size, dataRange); the filtered means and
+// second moments of every image are computed once, leaving one filtered
+// product per pair instead of five.
+func SSIMMatrix(a, b [][]float64, size ImageSize, dataRange float64) (*Similarity, error) {
+	if len(a) != len(b) || len(a) == 0 {
+		return nil, fmt.Errorf("metrics: SSIM matrix of %d predictions and %d images", len(a), len(b))
+	}
+	for i := range a {
+		if err := size.check(a[i], b[i]); err != nil {
+			return nil, fmt.Errorf("metrics: image %d: %w", i, err)
+		}
+	}
+	if !(dataRange > 0) || math.IsInf(dataRange, 0) {
+		return nil, fmt.Errorf("metrics: data range %v", dataRange)
+	}
+	r := int(math.Floor(ssimTruncate*ssimSigma + 0.5))
+	if size.H < 2*r+1 || size.W < 2*r+1 {
+		return nil, fmt.Errorf("metrics: SSIM needs images of at least %dx%d, got %dx%d", 2*r+1, 2*r+1, size.H, size.W)
+	}
+	k := gaussKernel(ssimSigma, r)
+	type moments struct{ mean, sq []float64 }
+	filtered := func(imgs [][]float64) []moments {
+		out := make([]moments, len(imgs))
+		for i, x := range imgs {
+			sq := make([]float64, len(x))
+			for p, v := range x {
+				sq[p] = v * v
+			}
+			out[i] = moments{blur(x, size, k), blur(sq, size, k)}
+		}
+		return out
+	}
+	ma, mb := filtered(a), filtered(b)
+	prod := make([]float64, size.H*size.W)
+	return NewSimilarity(len(a), func(i, j int) (float64, error) {
+		for p := range prod {
+			prod[p] = a[i][p] * b[j][p]
+		}
+		return ssimMean(ma[i].mean, mb[j].mean, ma[i].sq, mb[j].sq, blur(prod, size, k), size, r, dataRange), nil
+	})
 }

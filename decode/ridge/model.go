@@ -57,7 +57,9 @@ func (m *Model) Predict(x *mat.Dense) (*mat.Dense, error) {
 // gives it the training targets' mean and standard deviation: the
 // post-hoc normalisation of decoded latents used by Kamitani-lab and
 // Ozcelik/VanRullen decoding code. pred is not modified. It needs at least
-// two rows; a constant column keeps the training mean.
+// two rows; a constant column keeps the training mean. It is transductive:
+// each row's result depends on all the rows of pred (package recon
+// rescales inductively, from cross-validated training predictions).
 func (m *Model) Rescale(pred *mat.Dense) (*mat.Dense, error) {
 	n, d := pred.Dims()
 	if d != len(m.YMean) {

@@ -32,8 +32,10 @@ import (
 	"github.com/neurolatent/neurolatent/assets"
 	"github.com/neurolatent/neurolatent/blas"
 	"github.com/neurolatent/neurolatent/cuda"
+	"github.com/neurolatent/neurolatent/dataset"
 	"github.com/neurolatent/neurolatent/decode/ridge"
 	"github.com/neurolatent/neurolatent/decode/sim"
+	"github.com/neurolatent/neurolatent/decode/stats"
 	"github.com/neurolatent/neurolatent/recon"
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
@@ -53,12 +55,14 @@ func (l *list) Set(v string) error {
 
 type options struct {
 	out, method, model, weights, images, mask, stimuli string
+	rescale, labels                                    string
 	betasTrain, betasTest, stimTrain, stimTest         string
 	boldTrain, eventsTrain, boldTest, eventsTest       list
 	snr                                                float64
 	seed                                               uint64
 	train, test, repeats, voxels, cols, invertSteps    int
-	jsonOut, quiet, gpu, rescale                       bool
+	resamples, permutations                            int
+	jsonOut, quiet, gpu                                bool
 	eng                                                *cuda.Engine // with -gpu
 }
 
@@ -69,12 +73,15 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.out, "out", "out", "output folder")
 	fs.StringVar(&o.method, "method", "ridge", "decoder: ridge (RidgeCV) or invert (encoding-model inversion, VanRullen & Reddy 2019)")
 	fs.StringVar(&o.model, "model", "vaegan", "generative model: vaegan, bigbigan or gan")
-	fs.StringVar(&o.weights, "weights", "", "model weights (default: the shipped 32 px VAE-GAN or BigBiGAN trained on Fashion-MNIST)")
+	fs.StringVar(&o.weights, "weights", "", "model weights: a file, or a shipped VAE-GAN by name: fashion (the default, trained on Fashion-MNIST) or mnist (handwritten digits)")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the metrics to stdout as one JSON object")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress output")
 	fs.BoolVar(&o.gpu, "gpu", false, "run the ridge fits (RidgeCV's leave-one-out) and the generator on the GPU (needs a build with -tags gpu)")
 	fs.IntVar(&o.voxels, "voxels", 500, "voxels each decoder keeps, by cross-validated encoding R^2 on training trials (0: all)")
-	fs.BoolVar(&o.rescale, "rescale", true, "give decoded dimensions the training latents' mean and SD")
+	fs.StringVar(&o.rescale, "rescale", recon.RescaleInductive, "rescaling of decoded codes to the training codes' mean and SD: inductive (from cross-validated training predictions), transductive (from the test predictions themselves; labelled in every output) or none")
+	fs.StringVar(&o.labels, "labels", "", "categories of the stimuli: one label per line for the rows of an IDX -stimuli file, or stim_file<TAB>label lines (enables the category oracle and within-category scores)")
+	fs.IntVar(&o.resamples, "bootstrap", 2000, "bootstrap resamples of the test stimuli for the 95% intervals")
+	fs.IntVar(&o.permutations, "permutations", 2000, "random pairings of predictions with stimuli for the permutation p-values")
 	fs.IntVar(&o.cols, "show", 12, "test images shown in reconstructions.png")
 	fs.IntVar(&o.invertSteps, "gan-steps", 200, "gradient steps to invert a GAN per stimulus batch (-model gan)")
 	// The simulated participant.
@@ -114,6 +121,10 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("-train %d, -test %d, -repeats %d: need at least 10 training images, 2 test images and 1 repeat", o.train, o.test, o.repeats)
 	case o.voxels < 0 || o.cols < 1 || o.invertSteps < 1:
 		return o, errors.New("-voxels must not be negative; -show and -gan-steps must be positive")
+	case o.rescale != recon.RescaleInductive && o.rescale != recon.RescaleTransductive && o.rescale != recon.RescaleNone:
+		return o, fmt.Errorf("-rescale %q: want inductive, transductive or none", o.rescale)
+	case o.resamples < 100 || o.resamples > 1_000_000 || o.permutations < 100 || o.permutations > 1_000_000:
+		return o, fmt.Errorf("-bootstrap %d, -permutations %d: want 100 to 1,000,000 each", o.resamples, o.permutations)
 	case (o.betasTrain != "") != (o.betasTest != ""):
 		return o, errors.New("give both -betas-train and -betas-test")
 	case len(o.boldTrain) > 0 && o.betasTrain != "":
@@ -129,6 +140,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	o, err := parse(args, stderr)
 	if err != nil {
 		return err
+	}
+	if err := writable(o.out); err != nil {
+		return err // found now, not after the whole computation
 	}
 	blas.Use() // gonum (ridge, PCA) on the project's fast GEMM
 	if o.gpu {
@@ -153,7 +167,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, err := recon.Decode(model, data, recon.Options{Method: o.method, Voxels: o.voxels, Rescale: o.rescale, Log: log})
+	res, err := recon.Decode(model, data, recon.Options{Method: o.method, Voxels: o.voxels, Rescale: o.rescale, Log: log,
+		Stats: stats.Options{Resamples: o.resamples, Permutations: o.permutations, Seed: o.seed}})
 	if err != nil {
 		return err
 	}
@@ -171,15 +186,77 @@ func run(args []string, stdout, stderr io.Writer) error {
 }
 
 func summarise(w io.Writer, r *recon.Result, dir string) {
-	fmt.Fprintf(w, "\n%s (SNR %g): %d training stimuli, %d test stimuli, %d voxels, %d latent dimensions\n",
-		r.Source, r.SNR, r.TrainStimuli, r.TestStimuli, r.Voxels, r.LatentDim)
-	fmt.Fprintf(w, "%-8s %-7s %16s %15s %8s %6s\n", "space", "method", "pairwise latent", "pairwise pixel", "PixCorr", "SSIM")
-	for _, s := range r.All {
-		fmt.Fprintf(w, "%-8s %-7s %16.3f %15.3f %8.3f %6.3f\n", s.Space, s.Method, s.PairwiseLatent, s.PairwisePixel, s.PixCorr, s.SSIM)
+	snr := "real data"
+	if r.SNR > 0 {
+		snr = fmt.Sprintf("SNR %g", r.SNR)
 	}
-	fmt.Fprintf(w, "ceiling: the %s's own reconstructions of the test stimuli: PixCorr %.3f, SSIM %.3f (chance for pairwise: 0.5)\n",
-		r.Model, r.Ceiling.PixCorr, r.Ceiling.SSIM)
+	fmt.Fprintf(w, "\n%s (%s): %d training stimuli, %d test stimuli, %d voxels, %d latent dimensions, %s rescaling\n",
+		r.Source, snr, r.TrainStimuli, r.TestStimuli, r.Voxels, r.LatentDim, r.Rescale)
+	cols := []struct{ metric, head string }{
+		{recon.PairwisePixel, "pairwise pixel"}, {recon.Top1Pixel, "top-1 pixel"}, {recon.Top5Pixel, "top-5 pixel"},
+		{recon.PixCorr, "PixCorr"}, {recon.SSIM, "SSIM"}, {recon.PairwiseLatent, "pairwise latent"},
+		{recon.PairwisePixelWithin, "within-category"},
+	}
+	var used []struct{ metric, head string }
+	for _, c := range cols {
+		for _, s := range r.All {
+			if _, ok := s.Metrics[c.metric]; ok {
+				used = append(used, c)
+				break
+			}
+		}
+	}
+	fmt.Fprintf(w, "\nscores with 95%% bootstrap intervals over the test stimuli (%d resamples):\n", r.Stats.Resamples)
+	table(w, r, used, func(e stats.Estimate) string { return fmt.Sprintf("%.3f [%.2f,%.2f]", e.Value, e.CI[0], e.CI[1]) })
+	fmt.Fprintf(w, "\npermutation p-values (stimuli paired with predictions at random, %d permutations; within-category pairs shuffled likewise):\n", r.Stats.Permutations)
+	table(w, r, used, func(e stats.Estimate) string { return pvalue(e.P) })
+	fmt.Fprintf(w, "\nchance: pairwise 0.5, top-1 %.3f, top-5 %.3f. Pairwise latent is on dimensions standardised by the training codes.\n",
+		1/float64(r.TestStimuli), min(1, 5/float64(r.TestStimuli)))
+	if c := r.Ceiling; c.Metrics != nil {
+		fmt.Fprintf(w, "ceiling: the %s's own reconstructions of the test stimuli: PixCorr %.3f, SSIM %.3f\n", r.Model, c.Value(recon.PixCorr), c.Value(recon.SSIM))
+	}
+	if len(r.Comparisons) > 0 {
+		fmt.Fprintf(w, "\n%s %s against the baselines (paired difference, 95%% bootstrap interval, sign-flip p):\n", r.Model, r.Method)
+		for _, c := range r.Comparisons {
+			if c.A != r.Scores.Name() || c.Metric != recon.PairwisePixel && c.Metric != recon.PixCorr && c.Metric != recon.SSIM {
+				continue
+			}
+			fmt.Fprintf(w, "  vs %-24s %-15s %+.3f [%+.3f, %+.3f] %s\n", c.B, c.Metric, c.Value, c.CI[0], c.CI[1], pvalue(c.P))
+		}
+		fmt.Fprintf(w, "  (every decoder against every baseline, on every metric: \"comparisons\" in %s)\n", recon.MetricsJSON)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
 	fmt.Fprintf(w, "wrote %s, %s and %s in %s (%.0f s)\n", recon.ReconstructionsPNG, recon.MetricsJSON, recon.IdentificationPNG, dir, r.Seconds)
+}
+
+// table prints one row per decoder and one column per metric.
+func table(w io.Writer, r *recon.Result, cols []struct{ metric, head string }, cell func(stats.Estimate) string) {
+	fmt.Fprintf(w, "%-26s", "decoder")
+	for _, c := range cols {
+		fmt.Fprintf(w, " %-19s", c.head)
+	}
+	fmt.Fprintln(w)
+	for _, s := range r.All {
+		fmt.Fprintf(w, "%-26s", s.Name())
+		for _, c := range cols {
+			e, ok := s.Metrics[c.metric]
+			text := "-"
+			if ok {
+				text = cell(e)
+			}
+			fmt.Fprintf(w, " %-19s", text)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func pvalue(p float64) string {
+	if p < 0.001 {
+		return "p<0.001"
+	}
+	return fmt.Sprintf("p=%.3f", p)
 }
 
 // loadData simulates a participant or reads real data, checking
@@ -187,6 +264,7 @@ func summarise(w io.Writer, r *recon.Result, dir string) {
 func loadData(o options, m recon.Model, shape [3]int, log io.Writer) (*recon.Data, error) {
 	var data *recon.Data
 	var err error
+	var simLabels func(string) (string, bool) // the simulation's stimuli's classes, when known
 	switch {
 	case len(o.boldTrain) > 0:
 		stim, serr := stimuli(o.stimuli, shape)
@@ -201,9 +279,18 @@ func loadData(o options, m recon.Model, shape [3]int, log io.Writer) (*recon.Dat
 		}
 		data, err = recon.FromBetaFiles(o.betasTrain, o.betasTest, o.stimTrain, o.stimTest, stim, shape)
 	default:
-		images, ierr := simulationImages(o.images, shape)
+		images, classes, ierr := simulationImages(o.images, shape)
 		if ierr != nil {
 			return nil, ierr
+		}
+		if classes != nil {
+			simLabels = func(stim string) (string, bool) {
+				i, ok := stimIndex(stim)
+				if !ok || i >= len(classes) {
+					return "", false
+				}
+				return classes[i], true
+			}
 		}
 		cfg := sim.DefaultConfig()
 		cfg.Seed, cfg.SNR = o.seed, o.snr
@@ -213,27 +300,74 @@ func loadData(o options, m recon.Model, shape [3]int, log io.Writer) (*recon.Dat
 	if err != nil {
 		return nil, err
 	}
+	if o.labels != "" {
+		label, err := recon.ReadLabels(o.labels)
+		if err != nil {
+			return nil, err
+		}
+		if err := data.SetLabels(label); err != nil {
+			return nil, fmt.Errorf("-labels %s: %w", o.labels, err)
+		}
+	} else if simLabels != nil {
+		if err := data.SetLabels(simLabels); err != nil {
+			return nil, err
+		}
+	}
 	return data, data.Check(m)
 }
 
+// writable makes the output folder and checks that a file can be written
+// there.
+func writable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("-out: %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".write-check-*")
+	if err != nil {
+		return fmt.Errorf("-out %s is not writable: %w", dir, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
 // simulationImages are the stimuli of the simulated participant, at the
-// model's size: images the shipped VAE-GAN never trained on.
-func simulationImages(path string, shape [3]int) (*nt.Dense, error) {
+// model's size: images the shipped VAE-GAN never trained on, and their
+// class names when known (the shipped Fashion-MNIST test set).
+func simulationImages(path string, shape [3]int) (*nt.Dense, []string, error) {
 	if shape[0] != 1 {
-		return nil, fmt.Errorf("the simulated participant sees grey images; the model takes %d channels (give real data)", shape[0])
+		return nil, nil, fmt.Errorf("the simulated participant sees grey images; the model takes %d channels (give real data)", shape[0])
 	}
 	if path == "" {
 		d, err := assets.FashionMNIST("test", shape[1])
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return all(d)
+		x, labels, err := (&dataset.Loader{Data: d}).All()
+		if err != nil {
+			return nil, nil, err
+		}
+		classes := make([]string, len(labels))
+		for i, l := range labels {
+			classes[i] = assets.FashionClasses[l]
+		}
+		return x, classes, nil
 	}
 	d, err := datasetIDX(path, shape[1])
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return all(d)
+	x, err := all(d)
+	return x, nil, err
+}
+
+// stimIndex is the image number in a simulated stim_file value
+// (stimuli/img00042.png).
+func stimIndex(stim string) (int, bool) {
+	var i int
+	if _, err := fmt.Sscanf(filepath.Base(stim), "img%d.png", &i); err != nil || i < 0 {
+		return 0, false
+	}
+	return i, true
 }
 
 func main() {

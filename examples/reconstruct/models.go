@@ -26,6 +26,13 @@ import (
 // plus independent noise r = SNR^2 / (SNR^2 + 1), so SNR = sqrt(0.3/0.7).
 const defaultSNR = 0.65
 
+// shippedVAEGANs are the VAE-GANs embedded in the binary, by the names
+// -weights takes.
+var shippedVAEGANs = map[string]func() ([]byte, error){
+	"":        assets.VAEGAN,
+	"fashion": assets.VAEGAN,
+}
+
 // loadModel builds the generative model the flags ask for, checking the
 // weights before any data is touched.
 func loadModel(o options) (recon.Model, error) {
@@ -33,12 +40,16 @@ func loadModel(o options) (recon.Model, error) {
 	case "vaegan":
 		var v *vae.VAEGAN
 		var err error
-		if o.weights == "" {
-			raw, rerr := assets.VAEGAN()
+		if shipped, ok := shippedVAEGANs[o.weights]; ok {
+			raw, rerr := shipped()
 			if rerr != nil {
 				return nil, rerr
 			}
-			v, err = vae.Read(bytes.NewReader(raw), int64(len(raw)), "shipped VAE-GAN")
+			name := o.weights
+			if name == "" {
+				name = "fashion"
+			}
+			v, err = vae.Read(bytes.NewReader(raw), int64(len(raw)), "shipped VAE-GAN "+name)
 		} else {
 			v, err = vae.Load(o.weights)
 		}

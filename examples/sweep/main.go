@@ -50,9 +50,9 @@ func (p point) stat(space string, pixel bool) (mean, sd float64) {
 	for _, run := range p.Runs {
 		for _, sc := range run {
 			if sc.Space == space && sc.Method == "ridge" {
-				v := sc.PairwiseLatent
+				v := sc.Value(recon.PairwiseLatent)
 				if pixel {
-					v = sc.PairwisePixel
+					v = sc.Value(recon.PairwisePixel)
 				}
 				vals = append(vals, v)
 			}
@@ -146,12 +146,12 @@ func run(args []string, log io.Writer) error {
 		if err != nil {
 			return nil, err
 		}
-		r, err := recon.Decode(model, data, recon.Options{Voxels: *voxels, Rescale: true})
+		r, err := recon.Decode(model, data, recon.Options{Voxels: *voxels})
 		if err != nil {
 			return nil, err
 		}
 		fmt.Fprintf(log, "SNR %-5g train %-5d seed %-3d %s ridge: latent %.3f pixel %.3f | pca ridge: latent %.3f pixel %.3f\n",
-			snr, train, seed, model.Name(), r.PairwiseLatent, r.PairwisePixel, r.Baseline.PairwiseLatent, r.Baseline.PairwisePixel)
+			snr, train, seed, model.Name(), r.Value(recon.PairwiseLatent), r.Value(recon.PairwisePixel), r.Baseline.Value(recon.PairwiseLatent), r.Baseline.Value(recon.PairwisePixel))
 		return r.All, nil
 	}
 	one := func(snr float64, train int) (point, error) {
