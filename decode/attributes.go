@@ -73,13 +73,18 @@ func LoadAttributeRuns(bold, attrPath string, mask *nifti.Mask, baseline []strin
 // regressor per block). It returns the betas (Trial.TrialType is the
 // block's label, Trial.Run the index of its chunk) and the mask used.
 func BlockBetasFromAttributes(bold, attrPath, maskPath string, baseline []string, opt glm.Options) (*glm.Betas, *nifti.Mask, error) {
-	mask, err := loadMask(maskPath, bold)
+	mask, err := loadMask(maskPath)
 	if err != nil {
 		return nil, nil, err
 	}
 	runs, _, err := LoadAttributeRuns(bold, attrPath, mask, baseline)
 	if err != nil {
 		return nil, nil, err
+	}
+	if mask == nil {
+		if mask, err = fullMask(bold); err != nil {
+			return nil, nil, err
+		}
 	}
 	b, err := glm.TrialBetas(runs, opt)
 	if err != nil {
@@ -88,12 +93,19 @@ func BlockBetasFromAttributes(bold, attrPath, maskPath string, baseline []string
 	return b, mask, nil
 }
 
-// loadMask reads the mask at maskPath, or makes one of every voxel of the
-// image at bold when maskPath is "".
-func loadMask(maskPath, bold string) (*nifti.Mask, error) {
-	if maskPath != "" {
-		return nifti.LoadMask(maskPath)
+// loadMask reads the mask at maskPath, or returns nil (every voxel) when
+// maskPath is "".
+func loadMask(maskPath string) (*nifti.Mask, error) {
+	if maskPath == "" {
+		return nil, nil
 	}
+	return nifti.LoadMask(maskPath)
+}
+
+// fullMask makes the mask of every voxel of the image at bold. Callers
+// build it after the data are read (with a nil mask), so that its size is
+// that of data actually present, never a header's claim (issue 17).
+func fullMask(bold string) (*nifti.Mask, error) {
 	h, err := nifti.ReadHeader(bold)
 	if err != nil {
 		return nil, err

@@ -8,18 +8,22 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// Model predicts a label for each pattern (row) of x.
+// Model predicts a label for each pattern (row) of x. PermutationNull uses
+// each model it fits from one goroutine only; a Model need not be safe for
+// concurrent use.
 type Model interface {
 	Predict(x mat.Matrix) ([]string, error)
 }
 
-// Fitter trains a Model on patterns x (one row per sample) and their
-// labels.
+// Fitter trains a Model on patterns x (one row per sample) and their labels.
+// PermutationNull calls it from several goroutines at once: it must be safe
+// for concurrent use (CorrelationFitter is).
 type Fitter func(x mat.Matrix, labels []string) (Model, error)
 
 // Correlation is the correlation classifier of Haxby et al. (2001): a
-// pattern gets the class whose mean training pattern it correlates with
-// best (Pearson r across voxels).
+// pattern gets the class whose mean training pattern it correlates with best
+// (Pearson r across voxels). Scores and Predict only read it: safe for
+// concurrent use as long as no goroutine modifies its fields.
 type Correlation struct {
 	// Classes are the training labels, sorted; ties between classes go to
 	// the first in this order.

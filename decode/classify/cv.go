@@ -14,7 +14,8 @@ import (
 )
 
 // Result is the outcome of a cross-validation: one prediction per sample,
-// each made by a model that did not see the sample's run.
+// each made by a model that did not see the sample's run. It is a plain
+// value: safe for concurrent use as long as no goroutine modifies it.
 type Result struct {
 	// Classes are all labels, sorted: the rows and columns of Confusion.
 	Classes []string `json:"classes"`
@@ -183,7 +184,8 @@ func newResult(labels, pred, runs []string) *Result {
 	return r
 }
 
-// Evaluation is a cross-validated accuracy with its uncertainty.
+// Evaluation is a cross-validated accuracy with its uncertainty. It is a
+// plain value: safe for concurrent use as long as no goroutine modifies it.
 type Evaluation struct {
 	*Result
 	// CI is the percentile bootstrap interval of the accuracy over the

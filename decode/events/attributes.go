@@ -19,7 +19,8 @@ import (
 //	face 0
 //
 // Each chunk must be one contiguous stretch of lines: the runs are
-// concatenated, not interleaved.
+// concatenated, not interleaved. It is a plain value: safe for concurrent
+// use as long as no goroutine modifies it.
 type Attributes struct {
 	Labels []string // one per volume
 	Chunks []string // one per volume
@@ -91,7 +92,8 @@ func (a *Attributes) Len() int { return len(a.Labels) }
 
 // AttributeRun is one run (chunk) of an attribute table: its volumes are
 // Start .. Start+Frames-1 of the concatenated series, and its blocks are
-// events whose onsets count from the run's first volume.
+// events whose onsets count from the run's first volume. It is a plain
+// value: safe for concurrent use as long as no goroutine modifies it.
 type AttributeRun struct {
 	Chunk         string
 	Start, Frames int

@@ -5,7 +5,8 @@ import (
 	"math"
 )
 
-// ImageSize is the height and width of grayscale images stored row-major.
+// ImageSize is the height and width of grayscale images stored row-major. A
+// plain value, safe for concurrent use.
 type ImageSize struct{ H, W int }
 
 func (s ImageSize) check(a, b []float64) error {
