@@ -2,6 +2,7 @@ package recon_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/neurolatent/neurolatent/blas"
 	"github.com/neurolatent/neurolatent/dataset"
 	"github.com/neurolatent/neurolatent/decode/sim"
+	"github.com/neurolatent/neurolatent/decode/stats"
 	"github.com/neurolatent/neurolatent/recon"
 	nt "github.com/neurolatent/neurolatent/tensor"
 	"github.com/neurolatent/neurolatent/vae"
@@ -144,6 +146,35 @@ func TestFolderRefusesPathsOutside(t *testing.T) {
 	for _, name := range []string{"../../../../etc/passwd", "/etc/passwd", "a/../../x.png"} {
 		if _, err := f.Image(name); err == nil || !strings.Contains(err.Error(), "leaves its folder") {
 			t.Errorf("stim_file %q: %v, want a refusal", name, err)
+		}
+	}
+}
+
+// Data that make the scores meaningless or optimistic are named in the
+// notes: responses that never vary, and test stimuli that were trained on.
+func TestSuspiciousDataNoted(t *testing.T) {
+	m, x := shipped(t), stimuli(t)
+	row := func(lo, n int) *nt.Dense { return nt.New32(nt.Data32(x)[lo*1024:(lo+n)*1024], n, 1, 32, 32) }
+	names := func(lo, n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprint(lo + i)
+		}
+		return out
+	}
+	d := &recon.Data{TrainBetas: mat.NewDense(20, 7, nil), TestBetas: mat.NewDense(4, 7, nil),
+		TrainImages: row(0, 20), TestImages: row(18, 4), TrainStimuli: names(0, 20), TestStimuli: names(18, 4)}
+	for i := range 4 {
+		d.TestBetas.Set(i, i, 1)
+	}
+	r, err := recon.Decode(m, d, recon.Options{SkipBaseline: true, Stats: stats.Options{Resamples: 50, Permutations: 50}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := strings.Join(r.Notes, "\n")
+	for _, want := range []string{"every training voxel is constant", "2 test stimuli were also training stimuli"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes lack %q:\n%s", want, notes)
 		}
 	}
 }
