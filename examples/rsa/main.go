@@ -27,6 +27,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -174,7 +175,7 @@ func run(args []string, w io.Writer) error {
 	if r.Models, err = encodeAll(s, o, dist, log); err != nil {
 		return err
 	}
-	monkeyRef := &model{Name: s.monkey.Name, Group: groupRef, Input: "674 IT neurons of two monkeys (the paper's RDM)", Note: "the other species", rdm: s.monkey}
+	monkeyRef := &model{Name: s.monkey.Name, Group: groupRef, Input: "the paper's RDM of 674 IT neurons", Note: "the other species", rdm: s.monkey}
 	var forHuman, forMonkey []*rsa.RDM
 	for _, m := range r.Models {
 		forHuman, forMonkey = append(forHuman, m.rdm), append(forMonkey, m.rdm)
@@ -214,11 +215,14 @@ func run(args []string, w io.Writer) error {
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return err
 	}
-	js, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // "->" stays readable
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
 		return err
 	}
-	js = append(js, '\n')
+	js := buf.Bytes()
 	if err := atomicfile.WriteBytes(filepath.Join(o.out, "rsa.json"), js); err != nil {
 		return err
 	}

@@ -75,7 +75,7 @@ func plotResult(path string, r *report) error {
 	img := vgimg.New(width, height)
 	dc := draw.New(img)
 	head := plot.New()
-	head.Title.Text = fmt.Sprintf("Kriegeskorte et al. 2008, %d images: %s correlation of RDMs (%s distance); bars 95%% bootstrap CI over stimuli; * p < 0.05 (stimulus-label permutation)",
+	head.Title.Text = fmt.Sprintf("Kriegeskorte et al. 2008, %d images: %s correlation of RDMs (%s distance); bars 95%% bootstrap CI over stimuli; * p < 0.05 uncorrected (stimulus-label permutation)",
 		r.Stimuli, r.Method, r.Distance)
 	head.HideAxes()
 	head.Draw(dc) // the title, at the top
