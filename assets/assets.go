@@ -3,6 +3,8 @@
 //
 //   - vaegan/fashion32.safetensors: the VAE-GAN trained on those images
 //     (vae.Small32), the model of the main job;
+//   - vaegan/mnist32.safetensors: the same model trained on MNIST's
+//     handwritten digits (CC BY-SA 3.0, see NOTICE), for digit stimuli;
 //   - bigbigan/bigbigan-fashion32.safetensors: a small BigBiGAN (encoder,
 //     generator, joint discriminator; bigbigan.Small32) trained on them;
 //   - fashion-mnist/: Fashion-MNIST (Zalando Research, MIT, via Debian's
@@ -55,6 +57,14 @@ func FashionMNIST(split string, size int) (*dataset.Memory, error) {
 // 32x32 model with a 128-d latent space trained on the Fashion-MNIST
 // training images here (see vaegan/README.md for how).
 func VAEGAN() ([]byte, error) { return Read("vaegan/fashion32.safetensors") }
+
+// VAEGANMNIST returns the weights of a VAE-GAN of the same architecture
+// (vae.Small32: 32x32 grey, a 128-d latent space; vae.Read reads them)
+// trained on MNIST's handwritten digits, the model for digit stimuli such
+// as the "69" fMRI data set's. It was trained on the 60,000 MNIST training
+// images less the 100 that are that data set's stimuli (see
+// vaegan/README.md); the weights are derived from MNIST, CC BY-SA 3.0.
+func VAEGANMNIST() ([]byte, error) { return Read("vaegan/mnist32.safetensors") }
 
 // BigBiGAN returns the shipped small BigBiGAN's weights (bigbigan.ReadBiGAN
 // reads them): 32x32, a 120-d latent space, trained on the Fashion-MNIST

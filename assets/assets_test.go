@@ -1,6 +1,14 @@
 package assets
 
-import "testing"
+import (
+	"bytes"
+	"os"
+	"testing"
+
+	"github.com/neurolatent/neurolatent/dataset"
+	"github.com/neurolatent/neurolatent/internal/probe"
+	"github.com/neurolatent/neurolatent/vae"
+)
 
 func TestFashionMNIST(t *testing.T) {
 	test, err := FashionMNIST("test", 0)
@@ -22,5 +30,57 @@ func TestFashionMNIST(t *testing.T) {
 	}
 	if _, err := FashionMNIST("validation", 0); err == nil {
 		t.Fatal("unknown split accepted")
+	}
+}
+
+// digit69 is the stimulus file of the "69" fMRI data set (100 MNIST digits,
+// 28x28), in the project's shared real data beside the repository.
+const digit69 = "../../shared/data/real/digit69/images-idx3-ubyte"
+
+func readVAEGAN(t *testing.T, get func() ([]byte, error), name string) *vae.VAEGAN {
+	t.Helper()
+	raw, err := get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := vae.Read(bytes.NewReader(raw), int64(len(raw)), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestVAEGANMNIST(t *testing.T) {
+	v := readVAEGAN(t, VAEGANMNIST, "mnist32")
+	if c := v.Settings(); c.Size != 32 || c.Channels != 1 || c.Latent != 128 {
+		t.Fatalf("settings %d px, %d channels, %d-d latent; want 32, 1, 128", c.Size, c.Channels, c.Latent)
+	}
+	if _, err := os.Stat(digit69); err != nil {
+		t.Skipf("no digit69 stimuli to reconstruct (../shared is absent outside the project): %v", err)
+	}
+	digits, err := dataset.LoadIDX(digit69, "", 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _, err := (&dataset.Loader{Data: digits}).All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pixCorr := func(v *vae.VAEGAN) float64 {
+		rec, err := v.Reconstruct(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := probe.PixelCorrelation(x, rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	// The wrong model: the Fashion-MNIST VAE-GAN of the same architecture.
+	got, wrong := pixCorr(v), pixCorr(readVAEGAN(t, VAEGAN, "fashion32"))
+	t.Logf("digit69 reconstruction pixel correlation: MNIST model %.3f, Fashion-MNIST model %.3f", got, wrong)
+	if got < 0.9 || got < wrong+0.1 {
+		t.Errorf("MNIST model reconstructs the digits with pixel correlation %.3f; want at least 0.9 and 0.1 above the Fashion-MNIST model's %.3f", got, wrong)
 	}
 }

@@ -16,8 +16,9 @@ import (
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
-// BiGANConfig describes a BigBiGAN at small scale: a BigGAN generator
-// (Gen), the encoder and the joint discriminator, and their training.
+// BiGANConfig describes a BigBiGAN at small scale: a BigGAN generator (Gen),
+// the encoder and the joint discriminator, and their training. A plain
+// value, safe for concurrent use.
 type BiGANConfig struct {
 	Size     int    `json:"size"`     // image side (Gen.Resolution())
 	Channels int    `json:"channels"` // image channels (Gen.Channels)
@@ -89,14 +90,16 @@ func (c BiGANConfig) Check() error {
 	if c.EncHidden < 1 || c.DisHidden < 1 || c.HeadLayers < 1 {
 		return fmt.Errorf("bigbigan: hidden widths %d, %d and head layers %d must be positive", c.EncHidden, c.DisHidden, c.HeadLayers)
 	}
-	if c.LRGen <= 0 || c.LRDis <= 0 || c.Beta1 < 0 || c.Beta1 >= 1 || c.Beta2 <= 0 || c.Beta2 >= 1 {
+	if !(c.LRGen > 0) || !(c.LRDis > 0) || math.IsInf(c.LRGen, 0) || math.IsInf(c.LRDis, 0) || !(c.Beta1 >= 0 && c.Beta1 < 1) || !(c.Beta2 > 0 && c.Beta2 < 1) {
 		return fmt.Errorf("bigbigan: learning rates %g, %g and betas %g, %g out of range", c.LRGen, c.LRDis, c.Beta1, c.Beta2)
 	}
 	return nil
 }
 
 // Model is the three networks; state-dict keys start with "generator.",
-// "encoder." and "discriminator.".
+// "encoder." and "discriminator.". Safe for concurrent inference (forward
+// passes only read its parameters); training, loading weights and folding
+// write them and must not overlap any other use.
 type Model struct {
 	Generator     *Generator     `nn:"generator"`
 	Encoder       *Encoder       `nn:"encoder"`
@@ -151,6 +154,9 @@ func (m *Model) Losses(b nn.Backend, x, eps, z nn.Tensor) []nn.Tensor {
 }
 
 // BiGAN trains and runs a small BigBiGAN. It is not safe for concurrent use.
+// (Its compiled programs keep buffers between runs and its optimizer keeps
+// state: use one BiGAN per goroutine, or a mutex. Its Generator alone is
+// safe for concurrent Generate calls.)
 type BiGAN struct {
 	*Model
 	cfg      BiGANConfig
@@ -214,8 +220,43 @@ func (v *BiGAN) checkImages(x *nt.Dense) error {
 	if x == nil {
 		return errors.New("bigbigan: nil images")
 	}
-	if s := x.Shape(); len(s) != 4 || s[0] < 1 || s[1] != c.Channels || s[2] != c.Size || s[3] != c.Size {
+	s := x.Shape()
+	if len(s) != 4 || s[0] < 1 || s[1] != c.Channels || s[2] != c.Size || s[3] != c.Size {
 		return fmt.Errorf("bigbigan: images of shape %v, want [N,%d,%d,%d]", s, c.Channels, c.Size, c.Size)
+	}
+	return checkPixels(x)
+}
+
+// pixelSlack is how far beyond [-1, 1] a pixel may lie (resampling can
+// overshoot a little); anything further is data in another range, such as
+// [0, 255].
+const pixelSlack = 0.01
+
+// checkPixels returns an error naming the first pixel of x [N, C, H, W]
+// that is not finite or outside [-1, 1] (with pixelSlack).
+func checkPixels(x *nt.Dense) error {
+	s := x.Shape()
+	per := s[1] * s[2] * s[3]
+	check := func(i int, v float64) error {
+		if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > 1+pixelSlack {
+			return fmt.Errorf("bigbigan: image %d, pixel %d (channel %d, row %d, column %d) is %v: images must be in [-1, 1] (x/127.5 - 1 for 8-bit pixels)",
+				i/per, i%per, i%per/(s[2]*s[3]), i%(s[2]*s[3])/s[3], i%s[3], v)
+		}
+		return nil
+	}
+	switch x.Dtype() {
+	case nt.Float32:
+		for i, v := range nt.Data32(x) {
+			if err := check(i, float64(v)); err != nil {
+				return err
+			}
+		}
+	case nt.Float64:
+		for i, v := range nt.Data64(x) {
+			if err := check(i, v); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

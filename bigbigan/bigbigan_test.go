@@ -1,6 +1,7 @@
 package bigbigan
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -310,5 +311,56 @@ func TestShippedBiGAN(t *testing.T) {
 	t.Logf("probe on mu(x), 2,000 train / 1,000 test images: %.3f", acc)
 	if acc < 0.7 {
 		t.Fatalf("probe accuracy %.3f", acc)
+	}
+}
+
+// Issue 17, item 7: z with NaN or 1e30 gave NaN images and exit 0; item 9:
+// encode took pixels of 50 (the range is [-1, 1]).
+func TestRefusesMeaninglessInput(t *testing.T) {
+	c := tinyBiGAN()
+	v, err := NewBiGAN(c, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := v.Generator
+	d := g.Config().Latent()
+	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), 1e30, -MaxAbsZ - 1} {
+		z := make([]float32, 2*d)
+		z[d+2] = float32(bad)
+		_, err := g.Generate(nt.New32(z, 2, d))
+		want := fmt.Sprintf("z row 1, value 2 is %v", float32(bad))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("z %v: %v, want %q", bad, err, want)
+		}
+		end := make([]float32, d)
+		if _, err := g.Interpolate(end, z[d:], 3, true); err == nil || !strings.Contains(err.Error(), "the end") {
+			t.Errorf("interpolating to %v: %v", bad, err)
+		}
+	}
+	z := make([]float32, d)
+	z[0] = MaxAbsZ
+	if _, err := g.Generate(nt.New32(z, 1, d)); err != nil {
+		t.Errorf("z = MaxAbsZ: %v", err)
+	}
+	// A NaN weight gives an error, not NaN images.
+	ng, err := NewGenerator(c.Gen, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nt.Data32(ng.Output.Conv.Bias.Value)[0] = float32(math.NaN())
+	if _, err := ng.Generate(nt.New32(make([]float32, d), 1, d)); err == nil || !strings.Contains(err.Error(), "NaN pixel") {
+		t.Errorf("NaN weight: %v", err)
+	}
+	x := make([]float32, c.Channels*c.Size*c.Size)
+	x[5] = 1.005 // resampling overshoot is fine
+	if _, _, err := v.Encode(nt.New32(slices.Clone(x), 1, c.Channels, c.Size, c.Size)); err != nil {
+		t.Errorf("pixel 1.005: %v", err)
+	}
+	for _, bad := range []float32{50, -1.5, float32(math.NaN())} {
+		x[c.Size+3] = bad
+		_, _, err := v.Encode(nt.New32(slices.Clone(x), 1, c.Channels, c.Size, c.Size))
+		if err == nil || !strings.Contains(err.Error(), "image 0, pixel "+fmt.Sprint(c.Size+3)+" (channel 0, row 1, column 3)") || !strings.Contains(err.Error(), "[-1, 1]") {
+			t.Errorf("pixel %v: %v", bad, err)
+		}
 	}
 }

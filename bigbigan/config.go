@@ -10,7 +10,8 @@ import (
 
 // Config describes a BigGAN generator in BigGAN-PyTorch's layout. Published
 // is BigBiGAN's (BigGAN-128, G_ch 96); the same layout at other widths and
-// depths loads too, its configuration read from the checkpoint's shapes.
+// depths loads too, its configuration read from the checkpoint's shapes. A
+// plain value, safe for concurrent use.
 type Config struct {
 	// Widths are the channel counts between blocks: Widths[0] is the
 	// input of block 0 (the linear layer's output, seen as Bottom x Bottom

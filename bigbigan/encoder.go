@@ -18,6 +18,9 @@ func avgPool2(b nn.Backend, x nn.Tensor) nn.Tensor {
 // EncBlock is a pre-activation residual block of the encoder's trunk that
 // halves the resolution: h = conv2(relu(bn2(conv1(relu(bn1(x)))))) pooled,
 // plus the pooled 1x1 shortcut. The first block has no bn1 (it sees pixels).
+// Safe for concurrent inference (forward passes only read its parameters);
+// training, loading weights and folding write them and must not overlap any
+// other use.
 type EncBlock struct {
 	BN1    *nn.BatchNorm2d `nn:"bn1"`
 	Conv1  *nn.Conv2d      `nn:"conv1"`
@@ -54,6 +57,10 @@ func batchNorm(b nn.Backend, bn *nn.BatchNorm2d, x nn.Tensor, keepStats bool) nn
 // HeadLayers ReLU layers and a linear layer giving the mean and (through a
 // softplus) the standard deviation of q(z|x),
 // sigma = softplus(out - 5) + 1e-4. Keys: blocks.i.*, bn.*, head.i.*, out.*.
+//
+// Safe for concurrent inference (forward passes only read its parameters);
+// training, loading weights and folding write them and must not overlap any
+// other use.
 type Encoder struct {
 	Blocks []*EncBlock     `nn:"blocks"`
 	BN     *nn.BatchNorm2d `nn:"bn"`
@@ -135,9 +142,11 @@ func (e *Encoder) features(b nn.Backend, x nn.Tensor, keepStats bool) nn.Tensor 
 	return nn.Mean(b, nn.ReLU(b, batchNorm(b, e.BN, h, keepStats)), 2, 3)
 }
 
-// DBlock is BigGAN's discriminator block: two 3x3 SN convolutions with
-// ReLU (pre-activation except in the first block), 2x2 average pooling,
-// and a pooled 1x1 SN shortcut.
+// DBlock is BigGAN's discriminator block: two 3x3 SN convolutions with ReLU
+// (pre-activation except in the first block), 2x2 average pooling, and a
+// pooled 1x1 SN shortcut. Safe for concurrent inference (forward passes only
+// read its parameters); training, loading weights and folding write them and
+// must not overlap any other use.
 type DBlock struct {
 	Conv1  *nn.SNConv2d `nn:"conv1"`
 	Conv2  *nn.SNConv2d `nn:"conv2"`
@@ -165,6 +174,10 @@ func (d *DBlock) forward(b nn.Backend, x nn.Tensor) nn.Tensor {
 // s_z; J, an MLP on F's and H's features together, gives s_xz. Every layer
 // is spectrally normalised. Keys: f.i.*, f_out.*, h.i.*, h_out.*, j.i.*,
 // j_out.*.
+//
+// Safe for concurrent inference (forward passes only read its parameters);
+// training, loading weights and folding write them and must not overlap any
+// other use.
 type Discriminator struct {
 	F    []*DBlock      `nn:"f"`
 	FOut *nn.SNLinear   `nn:"f_out"`

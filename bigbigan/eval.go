@@ -9,7 +9,8 @@ import (
 )
 
 // Metrics are held-out measurements of a trained BigBiGAN's encoder beside
-// the PCA baseline of the same size.
+// the PCA baseline of the same size. It is a plain value: safe for
+// concurrent use as long as no goroutine modifies it.
 type Metrics struct {
 	Latent     int `json:"latent"`
 	TrainCount int `json:"train_images"` // images the probe and PCA were fitted on

@@ -3,6 +3,7 @@ package bigbigan
 import (
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -15,21 +16,29 @@ import (
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
-// Embedding is a lookup table (PyTorch's nn.Embedding): shared.weight.
+// Embedding is a lookup table (PyTorch's nn.Embedding): shared.weight. Safe
+// for concurrent inference (forward passes only read its parameters);
+// training, loading weights and folding write them and must not overlap any
+// other use.
 type Embedding struct {
 	Weight *nn.Param `nn:"weight"`
 }
 
 // Stage is one entry of BigGAN-PyTorch's blocks list: a GBlock (key "0")
-// and, at the attention resolution, a self-attention block (key "1").
+// and, at the attention resolution, a self-attention block (key "1"). Safe
+// for concurrent inference (forward passes only read its parameters);
+// training, loading weights and folding write them and must not overlap any
+// other use.
 type Stage struct {
 	Block *nn.GBlock        `nn:"0"`
 	Attn  *nn.SelfAttention `nn:"1"`
 }
 
-// OutputLayer is BigGAN-PyTorch's output_layer Sequential: batch norm
-// with stored statistics and a learned gain and bias (key "0"), ReLU (1,
-// no parameters), a 3x3 SN convolution to the image channels (2).
+// OutputLayer is BigGAN-PyTorch's output_layer Sequential: batch norm with
+// stored statistics and a learned gain and bias (key "0"), ReLU (1, no
+// parameters), a 3x3 SN convolution to the image channels (2). Safe for
+// concurrent inference (forward passes only read its parameters); training,
+// loading weights and folding write them and must not overlap any other use.
 type OutputLayer struct {
 	BN   *nn.StoredBatchNorm `nn:"0"`
 	Conv *nn.SNConv2d        `nn:"2"`
@@ -43,6 +52,11 @@ type OutputLayer struct {
 // spectrally normalised weights are divided by their singular value once,
 // in place, at load (Folded). One from NewGenerator has raw weights that
 // are normalised on every forward pass and trains.
+//
+// Generate, Sample, Interpolate and Release may be called from several
+// goroutines at once: runs take an internal lock, one at a time. Set Class,
+// MaxBatch and LowMemory before sharing a generator; Forward on a caller's
+// backend, training and loading are not safe concurrently with other use.
 type Generator struct {
 	Shared *Embedding   `nn:"shared"`
 	Linear *nn.SNLinear `nn:"linear"`
@@ -380,8 +394,29 @@ func (g *Generator) tail(b nn.Backend, h nn.Tensor) nn.Tensor {
 	return nn.Tanh(b, g.Output.Conv.Forward(b, h))
 }
 
+// MaxAbsZ bounds the latent values Generate accepts. BigBiGAN draws z from
+// a standard normal (truncated when sampling), so |z| beyond a few units
+// is already far out; the shipped generator's images saturate from about
+// 1e3 on and turn to NaN beyond about 1e19. Larger values are refused
+// rather than turned into meaningless images.
+const MaxAbsZ = 100
+
+// CheckZValues returns an error naming the first value of z (rows of d
+// values) that is not finite or beyond MaxAbsZ.
+func CheckZValues(z []float32, d int) error {
+	for i, v := range z {
+		x := float64(v)
+		if math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > MaxAbsZ {
+			return fmt.Errorf("bigbigan: z row %d, value %d is %v: latent codes must be finite and within ±%d (z is standard normal)", i/max(d, 1), i%max(d, 1), v, MaxAbsZ)
+		}
+	}
+	return nil
+}
+
 // Generate maps z [N, Latent] to images [N, Channels, R, R] in [-1, 1]
-// (inference mode), in runs of at most MaxBatch samples.
+// (inference mode), in runs of at most MaxBatch samples. A z value that is
+// not finite or beyond MaxAbsZ is an error (CheckZValues), and so is an
+// image that comes out non-finite (weights with NaN): never NaN images.
 func (g *Generator) Generate(z *nt.Dense) (*nt.Dense, error) {
 	if z == nil {
 		return nil, errors.New("bigbigan: nil z")
@@ -392,6 +427,9 @@ func (g *Generator) Generate(z *nt.Dense) (*nt.Dense, error) {
 	zf, err := nt.ToFloat32(z)
 	if err != nil {
 		return nil, fmt.Errorf("bigbigan: z: %w", err)
+	}
+	if err := CheckZValues(nt.Data32(zf), g.cfg.Latent()); err != nil {
+		return nil, err
 	}
 	n, d := z.Shape()[0], g.cfg.Latent()
 	step := g.MaxBatch
@@ -414,6 +452,11 @@ func (g *Generator) Generate(z *nt.Dense) (*nt.Dense, error) {
 			return nil, err
 		}
 		copy(out[lo*ch*r*r:], nt.Data32(img))
+	}
+	for i, v := range out {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return nil, fmt.Errorf("bigbigan: the image of z row %d has a %v pixel (NaN or infinite weights?)", i/(ch*r*r), v)
+		}
 	}
 	return nt.New32(out, n, ch, r, r), nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
@@ -117,6 +118,9 @@ func Path(z0, z1 []float32, steps int, slerp bool) (*nt.Dense, error) {
 
 // Interpolate generates the images along Path(z0, z1, steps, slerp).
 func (g *Generator) Interpolate(z0, z1 []float32, steps int, slerp bool) (*nt.Dense, error) {
+	if err := CheckZValues(append(slices.Clip(z0), z1...), len(z0)); err != nil {
+		return nil, fmt.Errorf("%w (row 0: the start, row 1: the end)", err)
+	}
 	z, err := Path(z0, z1, steps, slerp)
 	if err != nil {
 		return nil, err

@@ -10,7 +10,8 @@ import (
 // kernels; every other routine is gonum's pure-Go implementation, embedded.
 //
 // It satisfies blas.Float32, blas.Float64, blas.Complex64 and
-// blas.Complex128 (and so gorgonia.BLAS). The zero value is ready to use.
+// blas.Complex128 (and so gorgonia.BLAS). The zero value is ready to use. It
+// holds no state: safe for concurrent use.
 type Implementation struct {
 	gonum.Implementation
 }

@@ -19,6 +19,9 @@ import (
 // norm in training mode reports "not implemented on cuda". Batch norm in
 // training mode (batch statistics, running statistics updated on the host
 // at each call) is there for conformance. Errors are sticky.
+//
+// A Backend belongs to one Run and its goroutine: not safe for concurrent
+// use.
 type Backend struct {
 	e     *Engine
 	err   error
@@ -27,7 +30,8 @@ type Backend struct {
 
 var _ nn.Backend = (*Backend)(nil)
 
-// Tensor is a float32 tensor in device memory, valid during its Run.
+// Tensor is a float32 tensor in device memory, valid during its Run. It
+// belongs to its Run: not safe for concurrent use.
 type Tensor struct {
 	b     *Backend
 	ptr   devPtr

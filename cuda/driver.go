@@ -63,7 +63,8 @@ type blas interface {
 	close() error
 }
 
-// DeviceInfo describes the engine's device and GEMM implementation.
+// DeviceInfo describes the engine's device and GEMM implementation. It is a
+// plain value: safe for concurrent use as long as no goroutine modifies it.
 type DeviceInfo struct {
 	Name         string // the device's name ("NVIDIA H100 80GB HBM3")
 	Major, Minor int    // compute capability

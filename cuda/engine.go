@@ -60,7 +60,8 @@ type Engine struct {
 	dead   []paramKey // parameters collected by the GC, to free
 }
 
-// Stats counts the engine's work since it started.
+// Stats counts the engine's work since it started. It is a plain value: safe
+// for concurrent use as long as no goroutine modifies it.
 type Stats struct {
 	Runs     int64
 	Launches int64 // kernels launched (own GEMM included)

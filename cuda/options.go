@@ -5,7 +5,8 @@ import "errors"
 // ErrNoCUDA is returned by New in a build without CUDA support.
 var ErrNoCUDA = errors.New("cuda: built without CUDA (build with -tags gpu, cgo enabled, against cuda.h and the libcuda stub; see scripts/gpu-build.sh)")
 
-// GEMM selects the matrix-multiplication implementation.
+// GEMM selects the matrix-multiplication implementation. Its values are
+// constants, safe for concurrent use.
 type GEMM int
 
 const (
@@ -31,7 +32,8 @@ func (g GEMM) String() string {
 }
 
 // Options configures an Engine. The zero value is the default: device 0,
-// cuBLAS when available, full float32 precision.
+// cuBLAS when available, full float32 precision. A plain value, safe for
+// concurrent use.
 type Options struct {
 	// Device is the CUDA device ordinal.
 	Device int

@@ -32,7 +32,8 @@ type pool struct {
 	stats  PoolStats
 }
 
-// PoolStats counts the pool's traffic with the driver.
+// PoolStats counts the pool's traffic with the driver. It is a plain value:
+// safe for concurrent use as long as no goroutine modifies it.
 type PoolStats struct {
 	DriverAllocs int64 // blocks obtained from the driver
 	DriverFrees  int64 // blocks returned to the driver

@@ -22,6 +22,9 @@ import (
 // in the same order. Scores are float32 products, so neighbours whose
 // scores differ by rounding only may come in another order than on the
 // CPU.
+//
+// A Searcher is safe for concurrent use: searches take its lock and run one
+// at a time.
 type Searcher struct {
 	e  *Engine
 	mu sync.Mutex

@@ -17,7 +17,9 @@ import (
 )
 
 // Dataset is an indexed collection of equally sized images with optional
-// labels. Images are float32 [C, H, W] in [0, 1].
+// labels. Images are float32 [C, H, W] in [0, 1]. Loader gathers a batch in
+// several goroutines, so Image must be safe for concurrent use (Memory's and
+// Folder's are).
 type Dataset interface {
 	// Len is the number of images.
 	Len() int
@@ -29,7 +31,8 @@ type Dataset interface {
 	Label(i int) int
 }
 
-// Memory is a dataset held in memory: [N, C, H, W] float32 and labels.
+// Memory is a dataset held in memory: [N, C, H, W] float32 and labels. Its
+// methods only read it: safe for concurrent use.
 type Memory struct {
 	data    []float32
 	labels  []int
@@ -149,7 +152,8 @@ func fromIDX(t *nt.Dense, ls []int, size int, name string) (*Memory, error) {
 	return m, nil
 }
 
-// Preprocess describes how images from files become training images.
+// Preprocess describes how images from files become training images. A plain
+// value, safe for concurrent use.
 type Preprocess struct {
 	// Size is the output side in pixels.
 	Size int
@@ -164,7 +168,8 @@ type Preprocess struct {
 var Published = Preprocess{Size: 128, CropFactor: 0.8}
 
 // Folder is a dataset of the JPEG and PNG files in a directory, read and
-// preprocessed on demand (CelebA does not fit in memory as floats).
+// preprocessed on demand (CelebA does not fit in memory as floats). Its
+// methods only read it and the files: safe for concurrent use.
 type Folder struct {
 	paths []string
 	pre   Preprocess
@@ -294,7 +299,9 @@ func (p Preprocess) Convert(src []float32, c, h, w, outC int, dst []float32) err
 	return nil
 }
 
-// Loader cuts a dataset into batches for training.
+// Loader cuts a dataset into batches for training. Its methods only read its
+// fields: safe for concurrent use while no goroutine changes them (gan.Train
+// sets Seed before it starts).
 type Loader struct {
 	Data      Dataset
 	BatchSize int

@@ -1,10 +1,14 @@
 package decode
 
 import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -282,5 +286,56 @@ func TestLoadRunsRealFile(t *testing.T) {
 	}
 	if runs[0].Timing.TR != 2 || !strings.Contains(notes[0], "ms") {
 		t.Errorf("TR %v note %q", runs[0].Timing.TR, notes[0])
+	}
+}
+
+// Issue 17, item 2: a 2 KB .nii.gz whose header claims 4096^4 voxels made
+// TrialBetasFromFiles without a mask allocate a full mask of the claimed
+// grid (512 GiB) before reading any data. It is refused now, cheaply; runs
+// of different grids without a mask are refused too.
+func TestTrialBetasHugeHeader(t *testing.T) {
+	dir := t.TempDir()
+	im, _ := nifti.NewImage(nifti.Uint8, 1, 1, 1)
+	var raw bytes.Buffer
+	if err := nifti.Write(&raw, im); err != nil {
+		t.Fatal(err)
+	}
+	b := bytes.Clone(raw.Bytes()[:352])
+	binary.LittleEndian.PutUint16(b[40:], 4)
+	for i := 1; i <= 4; i++ {
+		binary.LittleEndian.PutUint16(b[40+2*i:], 4096)
+	}
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write(append(b, make([]byte, 1500)...))
+	zw.Close()
+	bold := filepath.Join(dir, "huge_bold.nii.gz")
+	ev := filepath.Join(dir, "events.tsv")
+	os.WriteFile(bold, z.Bytes(), 0o644)
+	os.WriteFile(ev, []byte("onset\tduration\ttrial_type\n4\t2\ta\n"), 0o644)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, _, err := TrialBetasFromFiles([]string{bold}, []string{ev}, "", glm.Options{Method: glm.LSS})
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "huge_bold.nii.gz") || !strings.Contains(err.Error(), "decompression bomb") {
+		t.Errorf("huge header: %v", err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 16<<20 {
+		t.Errorf("%d bytes allocated", n)
+	}
+	// Two runs of different grids, no mask.
+	a, _ := nifti.NewImage(nifti.Float32, 2, 2, 2, 5)
+	c, _ := nifti.NewImage(nifti.Float32, 2, 2, 3, 5)
+	for i := range a.Data {
+		a.Data[i] = float64(i % 7)
+	}
+	for i := range c.Data {
+		c.Data[i] = float64(i % 5)
+	}
+	pa, pc := filepath.Join(dir, "a.nii"), filepath.Join(dir, "c.nii")
+	nifti.WriteFile(pa, a)
+	nifti.WriteFile(pc, c)
+	if _, _, err := LoadRuns([]string{pa, pc}, []string{ev, ev}, nil); err == nil || !strings.Contains(err.Error(), "differs from") {
+		t.Errorf("runs of two grids: %v", err)
 	}
 }

@@ -10,6 +10,8 @@ import (
 // Encoder is a linear encoding model, voxels = [latents, 1] W, that is
 // inverted to decode (VanRullen & Reddy 2019): W has one row per latent
 // dimension plus a last row of voxel intercepts, one column per voxel.
+// Decode only reads it: safe for concurrent use as long as no goroutine
+// modifies W.
 type Encoder struct {
 	W *mat.Dense
 }

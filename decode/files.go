@@ -3,6 +3,7 @@ package decode
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/neurolatent/neurolatent/decode/events"
 	"github.com/neurolatent/neurolatent/decode/glm"
@@ -11,7 +12,8 @@ import (
 )
 
 // LoadRuns reads fMRI runs from files: for each i, the 4D image bold[i]
-// (only the voxels of mask; nil means all) and the events file events[i].
+// (only the voxels of mask; nil means all, and every run must then have
+// the first one's grid) and the events file events[i].
 // The TR comes from each image header (see nifti.Header.TR, which also
 // handles TRs stored in ms); notes about the header's units are returned,
 // one per run ("" when none).
@@ -24,10 +26,16 @@ func LoadRuns(bold, evs []string, mask *nifti.Mask) ([]glm.Run, []string, error)
 	}
 	runs := make([]glm.Run, len(bold))
 	notes := make([]string, len(bold))
+	var grid []int
 	for i := range bold {
 		data, h, err := nifti.ReadMasked(bold[i], mask)
 		if err != nil {
 			return nil, nil, err
+		}
+		if s := h.Shape()[:3]; grid == nil {
+			grid = s
+		} else if mask == nil && !slices.Equal(s, grid) {
+			return nil, nil, fmt.Errorf("decode: %s: grid %v differs from %s's %v (without a mask every run needs the same grid)", bold[i], s, bold[0], grid)
 		}
 		if err := checkFiniteVoxels(bold[i], data, mask, h); err != nil {
 			return nil, nil, err
@@ -53,23 +61,21 @@ func LoadRuns(bold, evs []string, mask *nifti.Mask) ([]glm.Run, []string, error)
 // files: LoadRuns with the mask at maskPath ("" for every voxel), then
 // glm.TrialBetas. It returns the betas and the mask used.
 func TrialBetasFromFiles(bold, evs []string, maskPath string, opt glm.Options) (*glm.Betas, *nifti.Mask, error) {
-	var mask *nifti.Mask
-	if maskPath != "" {
-		var err error
-		if mask, err = nifti.LoadMask(maskPath); err != nil {
-			return nil, nil, err
-		}
-	} else {
-		h, err := nifti.ReadHeader(bold[0])
-		if err != nil {
-			return nil, nil, err
-		}
-		s := h.Shape()
-		mask = nifti.FullMask([3]int{s[0], s[1], s[2]})
+	if len(bold) == 0 {
+		return nil, nil, fmt.Errorf("decode: no runs")
+	}
+	mask, err := loadMask(maskPath)
+	if err != nil {
+		return nil, nil, err
 	}
 	runs, _, err := LoadRuns(bold, evs, mask)
 	if err != nil {
 		return nil, nil, err
+	}
+	if mask == nil {
+		if mask, err = fullMask(bold[0]); err != nil {
+			return nil, nil, err
+		}
 	}
 	b, err := glm.TrialBetas(runs, opt)
 	if err != nil {

@@ -7,7 +7,9 @@ import (
 )
 
 // PCA is a principal component basis: the decoding targets of the PCA
-// baseline of VanRullen & Reddy, and a latent space that needs no model.
+// baseline of VanRullen & Reddy, and a latent space that needs no model. Its
+// methods only read it: safe for concurrent use as long as no goroutine
+// modifies its fields.
 type PCA struct {
 	Mean       []float64  // per feature
 	Components *mat.Dense // k x features, orthonormal rows

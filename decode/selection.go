@@ -38,7 +38,7 @@ func EncodingR2(features, voxels *mat.Dense, alphas []float64, folds int) ([]flo
 				tr = append(tr, i)
 			}
 		}
-		m, err := ridge.Fit(rows(features, tr), rows(voxels, tr), ridge.Config{Alphas: alphas, PerTarget: true})
+		m, err := ridge.Fit(Rows(features, tr), Rows(voxels, tr), ridge.Config{Alphas: alphas, PerTarget: true})
 		if err != nil {
 			return nil, fmt.Errorf("decode: encoding model, fold %d: %w", f, err)
 		}
@@ -78,8 +78,8 @@ func Columns(m *mat.Dense, idx []int) *mat.Dense {
 	return out
 }
 
-// rows returns the rows idx of m as a new matrix.
-func rows(m *mat.Dense, idx []int) *mat.Dense {
+// Rows returns the rows idx of m (trials, say) as a new matrix.
+func Rows(m *mat.Dense, idx []int) *mat.Dense {
 	_, c := m.Dims()
 	out := mat.NewDense(len(idx), c, nil)
 	for i, r := range idx {

@@ -2,12 +2,13 @@ package gan
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
 
 	"github.com/neurolatent/neurolatent/nn"
 )
 
-// Config describes a DCGAN.
+// Config describes a DCGAN. A plain value, safe for concurrent use.
 type Config struct {
 	Size     int     `json:"size"`     // image side: 32, 64 or 128
 	Channels int     `json:"channels"` // image channels (1 or 3)
@@ -39,8 +40,11 @@ func (c Config) Check() error {
 	if c.Loss != "bce" && c.Loss != "hinge" {
 		return fmt.Errorf("gan: loss %q: want bce or hinge", c.Loss)
 	}
-	if c.LR <= 0 {
-		return fmt.Errorf("gan: learning rate %g must be positive", c.LR)
+	if !(c.LR > 0) || math.IsInf(c.LR, 0) {
+		return fmt.Errorf("gan: learning rate %g must be a positive finite number", c.LR)
+	}
+	if !(c.Beta1 >= 0 && c.Beta1 < 1) {
+		return fmt.Errorf("gan: Adam beta1 %g must be in [0, 1)", c.Beta1)
 	}
 	return nil
 }
@@ -49,13 +53,18 @@ func (c Config) Check() error {
 func (c Config) ups() int { return bits.Len(uint(c.Size/4)) - 1 }
 
 // UpBlock is a DCGAN generator stage: 4x4 stride-2 transposed convolution,
-// batch norm, ReLU.
+// batch norm, ReLU. Safe for concurrent inference (forward passes only read
+// its parameters); training, loading weights and folding write them and must
+// not overlap any other use.
 type UpBlock struct {
 	Conv *nn.ConvTranspose2d `nn:"conv"`
 	BN   *nn.BatchNorm2d     `nn:"bn"`
 }
 
-// Generator maps z [N, Latent] to images [N, Channels, Size, Size] in [-1, 1].
+// Generator maps z [N, Latent] to images [N, Channels, Size, Size] in [-1,
+// 1]. Safe for concurrent inference (forward passes only read its
+// parameters); training, loading weights and folding write them and must not
+// overlap any other use.
 type Generator struct {
 	FC     *nn.Linear          `nn:"fc"`
 	BN0    *nn.BatchNorm2d     `nn:"bn0"`
@@ -126,13 +135,17 @@ func (g *Generator) Forward(b nn.Backend, z nn.Tensor) nn.Tensor {
 }
 
 // DownBlock is a discriminator stage: 4x4 stride-2 convolution, optional
-// batch norm, LeakyReLU(0.2).
+// batch norm, LeakyReLU(0.2). Safe for concurrent inference (forward passes
+// only read its parameters); training, loading weights and folding write
+// them and must not overlap any other use.
 type DownBlock struct {
 	Conv *nn.Conv2d      `nn:"conv"`
 	BN   *nn.BatchNorm2d `nn:"bn"` // nil in the first stage
 }
 
-// Discriminator maps images to one logit each.
+// Discriminator maps images to one logit each. Safe for concurrent inference
+// (forward passes only read its parameters); training, loading weights and
+// folding write them and must not overlap any other use.
 type Discriminator struct {
 	Blocks []*DownBlock `nn:"blocks"`
 	Head   *nn.Linear   `nn:"head"`

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/neurolatent/neurolatent/dataset"
 	"github.com/neurolatent/neurolatent/nn"
@@ -147,3 +148,74 @@ func TestNaNStops(t *testing.T) {
 }
 
 var _ optim.Optimizer = (*optim.Set)(nil)
+
+// Issue 17, item 5: kill -9 during a checkpoint write left
+// .checkpoint.safetensors.tmp* and .losses.png.tmp* files that no later
+// run removed. The next run removes them (those a killed process left:
+// older than this one), and only them.
+func TestTrainRemovesStaleTemporaries(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "samples"), 0o755)
+	old := time.Now().Add(-time.Hour)
+	var stale []string
+	for _, name := range []string{".checkpoint.safetensors.tmp3141592", ".losses.png.tmp27", ".losses.csv.tmp1", "samples/.step-000250.png.tmp99"} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, make([]byte, 1000), 0o600)
+		os.Chtimes(p, old, old)
+		stale = append(stale, p)
+	}
+	mine := filepath.Join(dir, "notes.txt")
+	os.WriteFile(mine, []byte("mine"), 0o644)
+	m, _ := New(small(), 1)
+	var progress strings.Builder
+	l := &dataset.Loader{Data: fashion(t), BatchSize: 4, MinusOneOne: true}
+	if _, err := Train(m, l, TrainConfig{Steps: 1, Seed: 1, OutDir: dir, Resume: true, Progress: &progress}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range stale {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s is still there", p)
+		}
+	}
+	if _, err := os.Stat(mine); err != nil {
+		t.Error(err)
+	}
+	if !strings.Contains(progress.String(), "removed 4 temporary files") {
+		t.Errorf("progress: %q", progress.String())
+	}
+}
+
+// Issue 17, item 9: resuming with another batch size (or other data)
+// went on silently with another data order.
+func TestResumeRefusesOtherDataOrder(t *testing.T) {
+	dir := t.TempDir()
+	data := fashion(t)
+	m, _ := New(small(), 1)
+	if _, err := Train(m, &dataset.Loader{Data: data, BatchSize: 4, MinusOneOne: true}, TrainConfig{Steps: 1, Seed: 1, OutDir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		l    *dataset.Loader
+		want string
+	}{
+		{&dataset.Loader{Data: data, BatchSize: 8, MinusOneOne: true}, "batch size 4, not 8"},
+		{&dataset.Loader{Data: data.Subset(data.Len() - 1), BatchSize: 4, MinusOneOne: true}, "images, not"},
+	} {
+		m2, _ := New(small(), 1)
+		_, err := Train(m2, tc.l, TrainConfig{Steps: 2, Seed: 1, OutDir: dir, Resume: true})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v, want an error mentioning %q", err, tc.want)
+		}
+	}
+}
+
+// -lr NaN went through the configuration silently (issue 17, item 9).
+func TestConfigRefusesNonFiniteLR(t *testing.T) {
+	for _, lr := range []float64{math.NaN(), math.Inf(1), 0, -1} {
+		c := small()
+		c.LR = lr
+		if _, err := New(c, 1); err == nil || !strings.Contains(err.Error(), "learning rate") {
+			t.Errorf("LR %v: %v", lr, err)
+		}
+	}
+}

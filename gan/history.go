@@ -17,7 +17,8 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
-// History is the loss of every step of a run.
+// History is the loss of every step of a run. It is not safe for concurrent
+// use while a goroutine adds to it; reading it from several goroutines is.
 type History struct {
 	Names  []string
 	Steps  []int

@@ -12,13 +12,18 @@ import (
 )
 
 // Pair is a generator and its discriminator: the module a checkpoint holds.
+// Safe for concurrent inference (forward passes only read its parameters);
+// training, loading weights and folding write them and must not overlap any
+// other use.
 type Pair struct {
 	G *Generator     `nn:"generator"`
 	D *Discriminator `nn:"discriminator"`
 }
 
 // GAN trains a DCGAN. Each step computes both losses over one forward pass
-// (graph.Objectives) and updates both networks simultaneously.
+// (graph.Objectives) and updates both networks simultaneously. It is not
+// safe for concurrent use: its compiled programs keep buffers between runs
+// and its optimizers keep state.
 type GAN struct {
 	Pair
 	cfg     Config

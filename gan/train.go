@@ -14,12 +14,14 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/neurolatent/neurolatent/dataset"
+	"github.com/neurolatent/neurolatent/internal/atomicfile"
 	"github.com/neurolatent/neurolatent/nn/checkpoint"
 	"github.com/neurolatent/neurolatent/nn/optim"
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
-// Loss is one named loss value of a training step.
+// Loss is one named loss value of a training step. A plain value, safe for
+// concurrent use.
 type Loss struct {
 	Name  string
 	Value float64
@@ -29,6 +31,9 @@ type Loss struct {
 // BiGAN. The loop owns the data order, randomness, progress display,
 // sample grids, loss curves, checkpoints and resume; the model owns its
 // forward passes and updates.
+//
+// Train calls its methods from one goroutine, one at a time; an
+// implementation need not be safe for concurrent use.
 type Trainable interface {
 	// Step runs one optimisation step on a batch of real images (in the
 	// range the model's loader produces). rng is derived from the run's
@@ -46,7 +51,8 @@ type Trainable interface {
 	Config() any
 }
 
-// TrainConfig controls a training run.
+// TrainConfig controls a training run. A plain value, safe for concurrent
+// use.
 type TrainConfig struct {
 	Steps           int    // total steps, counting those of a resumed run
 	Seed            uint64 // data order and noise
@@ -65,7 +71,11 @@ const CheckpointName = "checkpoint.safetensors"
 
 // Train runs the loop from the start, or from the checkpoint in OutDir
 // with Resume, up to cfg.Steps. A non-finite loss stops training with an
-// error; the last checkpoint written stays as it was.
+// error; the last checkpoint written stays as it was. A checkpoint written
+// with another seed, batch size or number of images is refused: the run
+// would not continue the same data order. At the start, temporary files
+// that a killed run left in OutDir (a checkpoint, the loss history or a
+// sample grid half written) are removed.
 func Train(m Trainable, loader *dataset.Loader, cfg TrainConfig) (*History, error) {
 	if err := loader.Check(); err != nil {
 		return nil, err
@@ -84,6 +94,11 @@ func Train(m Trainable, loader *dataset.Loader, cfg TrainConfig) (*History, erro
 	}
 	loader.Seed = cfg.Seed
 	ckpt := filepath.Join(cfg.OutDir, CheckpointName)
+	if n, err := removeStale(cfg.OutDir, ckpt); err != nil {
+		return nil, fmt.Errorf("gan: %w", err)
+	} else if n > 0 && cfg.Progress != nil {
+		fmt.Fprintf(cfg.Progress, "removed %d temporary files that an interrupted run left in %s\n", n, cfg.OutDir)
+	}
 	hist := &History{}
 	start := 0
 	if cfg.Resume {
@@ -94,6 +109,12 @@ func Train(m Trainable, loader *dataset.Loader, cfg TrainConfig) (*History, erro
 			}
 			if p.Seed != cfg.Seed {
 				return nil, fmt.Errorf("gan: %s was trained with seed %d, not %d", ckpt, p.Seed, cfg.Seed)
+			}
+			if p.Batch != 0 && p.Batch != loader.BatchSize {
+				return nil, fmt.Errorf("gan: %s was trained with batch size %d, not %d: resume with the same batch size (the data order depends on it)", ckpt, p.Batch, loader.BatchSize)
+			}
+			if n := loader.Data.Len(); p.Images != 0 && p.Images != n {
+				return nil, fmt.Errorf("gan: %s was trained on %d images, not %d: resume on the same data (the data order depends on it)", ckpt, p.Images, n)
 			}
 			start = p.Step
 			if hist, err = ReadHistory(filepath.Join(cfg.OutDir, "losses.csv")); err != nil {
@@ -125,7 +146,8 @@ func Train(m Trainable, loader *dataset.Loader, cfg TrainConfig) (*History, erro
 				last[name] = hist.Values[n-1][i]
 			}
 		}
-		prog := checkpoint.Progress{Step: step, Epoch: step / loader.BatchesPerEpoch(), Seed: cfg.Seed, Extra: last}
+		prog := checkpoint.Progress{Step: step, Epoch: step / loader.BatchesPerEpoch(), Seed: cfg.Seed,
+			Batch: loader.BatchSize, Images: loader.Data.Len(), Extra: last}
 		if err := checkpoint.Save(ckpt, m.Module(), m.Config(), m.Optimizer(), prog); err != nil {
 			return err
 		}
@@ -178,6 +200,21 @@ func Train(m Trainable, loader *dataset.Loader, cfg TrainConfig) (*History, erro
 		fmt.Fprintln(cfg.Progress)
 	}
 	return hist, nil
+}
+
+// removeStale removes the temporary files of interrupted writes of the
+// files the loop writes in dir (atomicfile.Clean; the samples folder is the
+// loop's own) and returns how many there were.
+func removeStale(dir, ckpt string) (int, error) {
+	n := 0
+	var errs []error
+	for _, p := range []string{ckpt, filepath.Join(dir, "losses.csv"), filepath.Join(dir, "losses.png")} {
+		r, err := atomicfile.Clean(p)
+		n += len(r)
+		errs = append(errs, err)
+	}
+	r, err := atomicfile.CleanDir(filepath.Join(dir, "samples"))
+	return n + len(r), errors.Join(append(errs, err)...)
 }
 
 func describe(losses []Loss) string {

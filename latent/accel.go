@@ -11,6 +11,10 @@ import (
 // over the bank and keep everything else (normalisation, exclusions, the
 // float64 rescoring of analogy candidates) on the host. Evaluate with
 // CosMul, and searches for more neighbours than MaxK, stay on the CPU.
+//
+// A Bank is safe for concurrent use, so an Accelerator's methods may be
+// called from several goroutines at once and must allow it (cuda's Searcher
+// takes a lock).
 type Accelerator interface {
 	// MaxK is the most neighbours one TopK call returns per query.
 	MaxK() int

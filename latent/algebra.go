@@ -125,7 +125,8 @@ func slerpRow(dst, a, b []float32, t float64) error {
 	return nil
 }
 
-// Interp selects linear or spherical interpolation.
+// Interp selects linear or spherical interpolation. Its values are
+// constants, safe for concurrent use.
 type Interp int
 
 const (

@@ -10,6 +10,9 @@ import (
 // difference behind "smile vectors", Larsen et al. 2016, White 2016).
 // Adding a multiple of Dir to a latent adds the attribute; projecting onto
 // it measures the attribute.
+//
+// It is a plain value: safe for concurrent use as long as no goroutine
+// modifies it.
 type Axis struct {
 	Dir        []float32 // PosMean - NegMean, not normalised
 	PosMean    []float32 // mean of the vectors with the attribute
@@ -113,6 +116,9 @@ func (a *Axis) Classifier() (*ProjectionClassifier, error) {
 // onto a unit direction W: Score(x) = W·x - Threshold, positive for the
 // attribute. Built from an Axis it is the nearest-class-mean rule along the
 // axis.
+//
+// It is a plain value: safe for concurrent use as long as no goroutine
+// modifies it.
 type ProjectionClassifier struct {
 	W         []float32
 	Threshold float32

@@ -5,7 +5,8 @@ import (
 )
 
 // EvalOptions tunes Evaluate. The zero value evaluates 3CosAdd over the
-// whole vocabulary, case-insensitively.
+// whole vocabulary, case-insensitively. A plain value, safe for concurrent
+// use.
 type EvalOptions struct {
 	Method Method
 	// Restrict evaluates against the first Restrict words only (0: all):
@@ -17,7 +18,8 @@ type EvalOptions struct {
 	CaseSensitive bool
 }
 
-// Evaluation is the outcome of an analogy evaluation.
+// Evaluation is the outcome of an analogy evaluation. It is a plain value:
+// safe for concurrent use as long as no goroutine modifies it.
 type Evaluation struct {
 	Sections []SectionScore // in file order, all sections
 	Correct  int            // questions answered correctly
@@ -27,13 +29,15 @@ type Evaluation struct {
 	Results  [][]Result     // per section, per question, in file order
 }
 
-// SectionScore is the score of one section.
+// SectionScore is the score of one section. It is a plain value: safe for
+// concurrent use as long as no goroutine modifies it.
 type SectionScore struct {
 	Name                    string
 	Correct, Total, Skipped int
 }
 
-// Result is the answer to one question.
+// Result is the answer to one question. It is a plain value: safe for
+// concurrent use as long as no goroutine modifies it.
 type Result struct {
 	Question
 	Predicted string // the answer (the vocabulary's word); "" when skipped

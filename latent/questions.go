@@ -11,13 +11,16 @@ import (
 )
 
 // Question is one analogy "A is to B as C is to D" of an analogy file, with
-// its line number (1-based).
+// its line number (1-based). It is a plain value: safe for concurrent use as
+// long as no goroutine modifies it.
 type Question struct {
 	A, B, C, D string
 	Line       int
 }
 
-// Section is a named group of questions (": capital-common-countries").
+// Section is a named group of questions (": capital-common-countries"). It
+// is a plain value: safe for concurrent use as long as no goroutine modifies
+// it.
 type Section struct {
 	Name      string
 	Questions []Question

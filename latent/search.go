@@ -7,7 +7,8 @@ import (
 	"sync/atomic"
 )
 
-// Metric is the similarity a search ranks by.
+// Metric is the similarity a search ranks by. Its values are constants, safe
+// for concurrent use.
 type Metric int
 
 const (
@@ -36,8 +37,9 @@ func (m Metric) String() string {
 	return fmt.Sprintf("Metric(%d)", int(m))
 }
 
-// Neighbor is one search result: the bank row, its word (empty when the
-// bank has none) and its score (similarity, or squared distance for L2).
+// Neighbor is one search result: the bank row, its word (empty when the bank
+// has none) and its score (similarity, or squared distance for L2). It is a
+// plain value: safe for concurrent use as long as no goroutine modifies it.
 type Neighbor struct {
 	Index int
 	Word  string
@@ -45,7 +47,7 @@ type Neighbor struct {
 }
 
 // SearchOptions tunes a search. The zero value searches the whole bank by
-// cosine similarity.
+// cosine similarity. A plain value, safe for concurrent use.
 type SearchOptions struct {
 	Metric Metric
 	// Limit restricts the search to the first Limit rows of the bank (0:

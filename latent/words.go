@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// Method is how a word analogy, or any query of positive and negative
-// words, is answered.
+// Method is how a word analogy, or any query of positive and negative words,
+// is answered. Its values are constants, safe for concurrent use.
 type Method int
 
 const (
@@ -47,7 +47,8 @@ func ParseMethod(s string) (Method, error) {
 	return 0, fmt.Errorf("latent: unknown analogy method %q (want add or mul)", s)
 }
 
-// WordOptions tunes MostSimilar and Analogy.
+// WordOptions tunes MostSimilar and Analogy. A plain value, safe for
+// concurrent use.
 type WordOptions struct {
 	Method Method
 	// Restrict limits the candidates to the first Restrict words (0: all),
@@ -63,7 +64,8 @@ type WordOptions struct {
 }
 
 // UnknownWordError is the error for a word that a bank does not hold. It
-// matches ErrUnknownWord under errors.Is.
+// matches ErrUnknownWord under errors.Is. It is a plain value: safe for
+// concurrent use as long as no goroutine modifies it.
 type UnknownWordError struct {
 	Word     string
 	Restrict int // the vocabulary was restricted to this many words (0: not)

@@ -4,9 +4,10 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Tensor is a value living on a backend: a node of a Gorgonia graph, a buffer
-// on a GPU. Model code only asks for its shape; everything else goes through
-// the Backend that made it.
+// Tensor is a value living on a backend: a node of a Gorgonia graph, a
+// buffer on a GPU. Model code only asks for its shape; everything else goes
+// through the Backend that made it. It belongs to its backend: not safe for
+// concurrent use.
 type Tensor interface {
 	Shape() []int
 }
@@ -19,6 +20,9 @@ type Tensor interface {
 // returns, and every later call returns a placeholder tensor without doing
 // work. Model code therefore needs no error checks between calls, and a
 // wrong shape or an unsupported op never panics.
+//
+// A backend belongs to one computation (a graph being built, one engine
+// run): not safe for concurrent use.
 type Backend interface {
 	// Name identifies the backend in error messages ("graph", "cuda").
 	Name() string

@@ -6,7 +6,10 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Linear is y = x W^T + b with PyTorch's key names (weight [out,in], bias [out]).
+// Linear is y = x W^T + b with PyTorch's key names (weight [out,in], bias
+// [out]). Safe for concurrent inference (forward passes only read its
+// parameters); training, loading weights and folding write them and must not
+// overlap any other use.
 type Linear struct {
 	Weight *Param `nn:"weight"`
 	Bias   *Param `nn:"bias"` // nil: no bias
@@ -33,7 +36,10 @@ func optParam(b Backend, p *Param) Tensor {
 	return b.Param(p)
 }
 
-// Conv2d is a 2D convolution with PyTorch's key names (weight [O,C,kh,kw], bias [O]).
+// Conv2d is a 2D convolution with PyTorch's key names (weight [O,C,kh,kw],
+// bias [O]). Safe for concurrent inference (forward passes only read its
+// parameters); training, loading weights and folding write them and must not
+// overlap any other use.
 type Conv2d struct {
 	Weight *Param `nn:"weight"`
 	Bias   *Param `nn:"bias"` // nil: no bias
@@ -69,7 +75,9 @@ func (c *Conv2d) resolve(x, w []int) ConvParams {
 }
 
 // ConvTranspose2d is a transposed convolution with PyTorch's key names
-// (weight [C,O/groups,kh,kw], bias [O]).
+// (weight [C,O/groups,kh,kw], bias [O]). Safe for concurrent inference
+// (forward passes only read its parameters); training, loading weights and
+// folding write them and must not overlap any other use.
 type ConvTranspose2d struct {
 	Weight *Param `nn:"weight"`
 	Bias   *Param `nn:"bias"`
@@ -113,7 +121,10 @@ func (c *ConvTranspose2d) Forward(b Backend, x Tensor) Tensor {
 
 // BatchNormState is what a backend needs to normalise: the running
 // statistics, the optional affine parameters and the constants. Layers with
-// different checkpoint names (PyTorch's, BigGAN's) all reduce to it.
+// different checkpoint names (PyTorch's, BigGAN's) all reduce to it. Safe
+// for concurrent inference (forward passes only read its parameters);
+// training, loading weights and folding write them and must not overlap any
+// other use.
 type BatchNormState struct {
 	Weight, Bias *Param // nil: no affine part
 	Mean, Var    *Param // running statistics, updated in training
@@ -128,7 +139,9 @@ type BatchNormState struct {
 }
 
 // BatchNorm2d is PyTorch's BatchNorm2d (weight, bias, running_mean,
-// running_var, num_batches_tracked).
+// running_var, num_batches_tracked). Safe for concurrent inference (forward
+// passes only read its parameters); training, loading weights and folding
+// write them and must not overlap any other use.
 type BatchNorm2d struct {
 	Weight            *Param `nn:"weight"`
 	Bias              *Param `nn:"bias"`
@@ -164,7 +177,9 @@ func (bn *BatchNorm2d) Forward(b Backend, x Tensor) Tensor {
 }
 
 // StoredBatchNorm is BigGAN-PyTorch's `bn` layer (gain, bias, stored_mean,
-// stored_var), used as the generator's output normalisation.
+// stored_var), used as the generator's output normalisation. Safe for
+// concurrent inference (forward passes only read its parameters); training,
+// loading weights and folding write them and must not overlap any other use.
 type StoredBatchNorm struct {
 	Gain          *Param `nn:"gain"`
 	Bias          *Param `nn:"bias"`
@@ -189,6 +204,10 @@ func (bn *StoredBatchNorm) Forward(b Backend, x Tensor) Tensor {
 // weight, with BigGAN-PyTorch's names (u0 [1,out], sv0 [1]). At inference
 // the weight can be folded once (Fold); otherwise each forward pass runs one
 // power iteration, updating u0 and sv0 in training.
+//
+// Safe for concurrent inference (forward passes only read its parameters);
+// training, loading weights and folding write them and must not overlap any
+// other use.
 type SpectralNorm struct {
 	U0  *Param `nn:"u0"`
 	Sv0 *Param `nn:"sv0"`
@@ -219,7 +238,9 @@ func (sn *SpectralNorm) fold(w *Param) error {
 	return nil
 }
 
-// SNLinear is a Linear with spectral norm (BigGAN's SNLinear).
+// SNLinear is a Linear with spectral norm (BigGAN's SNLinear). Safe for
+// concurrent inference (forward passes only read its parameters); training,
+// loading weights and folding write them and must not overlap any other use.
 type SNLinear struct {
 	Linear
 	SpectralNorm
@@ -241,7 +262,9 @@ func (l *SNLinear) Forward(b Backend, x Tensor) Tensor {
 // seen, so fold after training, not before.
 func (l *SNLinear) Fold() error { return l.fold(l.Weight) }
 
-// SNConv2d is a Conv2d with spectral norm (BigGAN's SNConv2d).
+// SNConv2d is a Conv2d with spectral norm (BigGAN's SNConv2d). Safe for
+// concurrent inference (forward passes only read its parameters); training,
+// loading weights and folding write them and must not overlap any other use.
 type SNConv2d struct {
 	Conv2d
 	SpectralNorm
@@ -261,7 +284,9 @@ func (c *SNConv2d) Forward(b Backend, x Tensor) Tensor {
 // snapshot, see SNLinear.Fold).
 func (c *SNConv2d) Fold() error { return c.fold(c.Weight) }
 
-// Folder is implemented by layers that precompute inference weights.
+// Folder is implemented by layers that precompute inference weights. Fold
+// writes the layer's weights: it must not run concurrently with any other
+// use of the layer.
 type Folder interface{ Fold() error }
 
 // FoldAll calls Fold on every layer of model that has one (spectral norm).
@@ -277,7 +302,10 @@ func FoldAll(model any) error {
 
 // CondBatchNorm is BigGAN's class-conditional batch norm (ccbn): batch norm
 // without affine parameters, then x*(1+gain(c)) + bias(c), where gain and
-// bias are spectrally normalised linears of the conditioning vector c.
+// bias are spectrally normalised linears of the conditioning vector c. Safe
+// for concurrent inference (forward passes only read its parameters);
+// training, loading weights and folding write them and must not overlap any
+// other use.
 type CondBatchNorm struct {
 	Gain       *SNLinear `nn:"gain"`
 	Bias       *SNLinear `nn:"bias"`
@@ -306,6 +334,10 @@ func (bn *CondBatchNorm) Forward(b Backend, x, cond Tensor) Tensor {
 // theta, phi, g are 1x1 convolutions to C/8, C/8, C/2 channels, phi and g
 // max-pooled by 2; beta = softmax(theta^T phi) over pooled positions;
 // out = x + gamma * o(g beta^T).
+//
+// Safe for concurrent inference (forward passes only read its parameters);
+// training, loading weights and folding write them and must not overlap any
+// other use.
 type SelfAttention struct {
 	Theta *SNConv2d `nn:"theta"`
 	Phi   *SNConv2d `nn:"phi"`
@@ -342,8 +374,11 @@ func (a *SelfAttention) Forward(b Backend, x Tensor) Tensor {
 	return Add(b, x, Mul(b, b.Param(a.Gamma), a.O.Forward(b, o)))
 }
 
-// GBlock is BigGAN's residual up-sampling block: h = conv1(up(relu(bn1(x,c))));
-// h = conv2(relu(bn2(h,c))); return h + conv_sc(up(x)).
+// GBlock is BigGAN's residual up-sampling block: h =
+// conv1(up(relu(bn1(x,c)))); h = conv2(relu(bn2(h,c))); return h +
+// conv_sc(up(x)). Safe for concurrent inference (forward passes only read
+// its parameters); training, loading weights and folding write them and must
+// not overlap any other use.
 type GBlock struct {
 	BN1    *CondBatchNorm `nn:"bn1"`
 	Conv1  *SNConv2d      `nn:"conv1"`

@@ -21,7 +21,8 @@ import (
 // skipped; nil pointers are absent (an optional bias, a block without
 // attention).
 
-// NamedParam is a parameter with its state-dict key.
+// NamedParam is a parameter with its state-dict key. It shares its Param
+// with the model: see Param about concurrency.
 type NamedParam struct {
 	Name  string
 	Param *Param
@@ -117,13 +118,15 @@ func StateDict(model any) *nt.StateDict {
 	return sd
 }
 
-// ShapeMismatch is one entry of a LoadError.
+// ShapeMismatch is one entry of a LoadError. It is a plain value: safe for
+// concurrent use as long as no goroutine modifies it.
 type ShapeMismatch struct {
 	Key       string
 	Want, Got []int
 }
 
-// LoadError reports every problem found while loading a state dict.
+// LoadError reports every problem found while loading a state dict. It is a
+// plain value: safe for concurrent use as long as no goroutine modifies it.
 type LoadError struct {
 	Missing    []string        // keys the model needs that the file lacks
 	Unexpected []string        // keys in the file the model does not have
@@ -152,7 +155,7 @@ func (e *LoadError) Error() string {
 	return b.String()
 }
 
-// LoadOption adjusts LoadStateDict.
+// LoadOption adjusts LoadStateDict. A plain value, safe for concurrent use.
 type LoadOption func(*loadConfig)
 
 type loadConfig struct {

@@ -2,8 +2,9 @@ package nn
 
 import "fmt"
 
-// ConvParams describes a 2D convolution or transposed convolution.
-// Zero strides, dilations and groups mean 1.
+// ConvParams describes a 2D convolution or transposed convolution. Zero
+// strides, dilations and groups mean 1. A plain value, safe for concurrent
+// use.
 type ConvParams struct {
 	Stride   [2]int // (height, width)
 	Dilation [2]int
@@ -55,7 +56,8 @@ func SamePad(in, kernel, stride, dilation int, lower bool) (before, after int) {
 	return before, total - before
 }
 
-// PoolParams describes a 2D max pooling. A zero stride means the kernel size.
+// PoolParams describes a 2D max pooling. A zero stride means the kernel
+// size. A plain value, safe for concurrent use.
 type PoolParams struct {
 	Kernel   [2]int
 	Stride   [2]int
@@ -82,7 +84,8 @@ func (p PoolParams) String() string {
 	return fmt.Sprintf("kernel=%v stride=%v dilation=%v pad=%v ceil=%v", p.Kernel, p.Stride, p.Dilation, p.Pad, p.CeilMode)
 }
 
-// UnaryKind names an elementwise function.
+// UnaryKind names an elementwise function. Its values are constants, safe
+// for concurrent use.
 type UnaryKind uint8
 
 // The elementwise functions every backend provides.
@@ -114,7 +117,8 @@ func (k UnaryKind) String() string {
 	return fmt.Sprintf("unary(%d)", uint8(k))
 }
 
-// UnaryFunc is an elementwise function with its parameters.
+// UnaryFunc is an elementwise function with its parameters. A plain value,
+// safe for concurrent use.
 type UnaryFunc struct {
 	Kind        UnaryKind
 	Alpha, Beta float64
@@ -130,7 +134,8 @@ func (f UnaryFunc) String() string {
 	return f.Kind.String()
 }
 
-// BinaryOp names an elementwise operation on two tensors.
+// BinaryOp names an elementwise operation on two tensors. Its values are
+// constants, safe for concurrent use.
 type BinaryOp uint8
 
 // The elementwise binary operations; all broadcast as NumPy does.
@@ -155,7 +160,8 @@ func (op BinaryOp) String() string {
 	return fmt.Sprintf("binary(%d)", uint8(op))
 }
 
-// ReduceOp names a reduction.
+// ReduceOp names a reduction. Its values are constants, safe for concurrent
+// use.
 type ReduceOp uint8
 
 // The reductions.

@@ -14,6 +14,9 @@ import (
 // buffer such as a running mean (not trainable). Backends map it to their
 // own storage with Backend.Param; training backends write the gradient of
 // the last backward pass into Grad.
+//
+// Reading a Param from several goroutines is safe (inference); training and
+// loading write Value and Grad and must not overlap any other use.
 type Param struct {
 	Value     *tensor.Dense
 	Grad      *tensor.Dense
@@ -35,7 +38,8 @@ func (p *Param) Shape() []int {
 }
 
 // Init fills new parameters. Its methods return float32 tensors; Cast
-// converts a whole model to float64 where needed.
+// converts a whole model to float64 where needed. It holds a random source:
+// not safe for concurrent use.
 type Init struct{ Rand *rand.Rand }
 
 // NewInit returns an initializer seeded with seed.

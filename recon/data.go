@@ -16,6 +16,7 @@ import (
 	"github.com/neurolatent/neurolatent/decode"
 	"github.com/neurolatent/neurolatent/decode/glm"
 	"github.com/neurolatent/neurolatent/decode/sim"
+	"github.com/neurolatent/neurolatent/internal/safepath"
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
@@ -212,7 +213,8 @@ type Stimuli interface {
 
 // Folder resolves stim_file values as paths under Dir (a BIDS stimuli
 // folder), read and preprocessed to the model's size: the central square,
-// resized (no extra crop, unlike the VAE-GAN's face preprocessing).
+// resized (no extra crop, unlike the VAE-GAN's face preprocessing). A
+// stim_file that leaves Dir (.., an absolute path, a link out) is refused.
 type Folder struct {
 	Dir      string
 	Size     int
@@ -221,9 +223,15 @@ type Folder struct {
 
 // Image loads and preprocesses one stimulus.
 func (f Folder) Image(stimFile string) ([]float32, error) {
+	// stim_file values come from data files: they may not leave the folder
+	// (../../etc/passwd, absolute paths, links out).
+	path, err := safepath.Join(f.Dir, stimFile)
+	if err != nil {
+		return nil, fmt.Errorf("recon: stim_file %q: %w", stimFile, err)
+	}
 	dst := make([]float32, f.Channels*f.Size*f.Size)
 	p := dataset.Preprocess{Size: f.Size, CropFactor: 1, Gray: f.Channels == 1}
-	if err := p.Load(filepath.Join(f.Dir, stimFile), f.Channels, dst); err != nil {
+	if err := p.Load(path, f.Channels, dst); err != nil {
 		return nil, err
 	}
 	return dst, nil

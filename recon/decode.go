@@ -333,22 +333,13 @@ func crossValidated(method string, x, z *mat.Dense, opt Options) (*mat.Dense, er
 		if method == MethodInv && len(keep) <= 1 || p == 0 {
 			return nil, fmt.Errorf("recon: too few trials for cross-validated rescaling")
 		}
-		pred, err := decodeWith(method, rowsOf(x, keep), rowsOf(z, keep), x.Slice(lo, hi, 0, p).(*mat.Dense), opt)
+		pred, err := decodeWith(method, decode.Rows(x, keep), decode.Rows(z, keep), x.Slice(lo, hi, 0, p).(*mat.Dense), opt)
 		if err != nil {
 			return nil, fmt.Errorf("cross-validated rescaling, fold %d: %w", f+1, err)
 		}
 		out.Slice(lo, hi, 0, k).(*mat.Dense).Copy(pred)
 	}
 	return out, nil
-}
-
-func rowsOf(m *mat.Dense, idx []int) *mat.Dense {
-	_, c := m.Dims()
-	out := mat.NewDense(len(idx), c, nil)
-	for r, i := range idx {
-		copy(out.RawRowView(r), m.RawRowView(i))
-	}
-	return out
 }
 
 // columnStats returns each column's mean and population standard

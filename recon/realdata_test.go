@@ -1,6 +1,7 @@
 package recon_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/neurolatent/neurolatent/assets"
 	"github.com/neurolatent/neurolatent/dataset"
 	"github.com/neurolatent/neurolatent/decode"
 	"github.com/neurolatent/neurolatent/decode/metrics"
@@ -17,6 +19,7 @@ import (
 	"github.com/neurolatent/neurolatent/internal/realdata"
 	"github.com/neurolatent/neurolatent/recon"
 	nt "github.com/neurolatent/neurolatent/tensor"
+	"github.com/neurolatent/neurolatent/vae"
 )
 
 // digit69 (van Gerven et al. 2010): 90 training and 10 test trials of
@@ -26,20 +29,16 @@ import (
 // (a numpy RidgeCV into 20 pixel principal components reaches 0.944).
 func TestDigit69(t *testing.T) {
 	dir := realdata.Dir(t, "digit69")
-	m := shipped(t)
-	images, err := dataset.LoadIDX(filepath.Join(dir, "images-idx3-ubyte"), "", 32)
+	raw, err := assets.VAEGANMNIST() // trained on MNIST less the digit69 images
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, _, err := (&dataset.Loader{Data: images}).All()
+	v, err := vae.Read(bytes.NewReader(raw), int64(len(raw)), "mnist")
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := recon.FromBetaFiles(filepath.Join(dir, "train-betas.npy"), filepath.Join(dir, "test-betas.npy"),
-		filepath.Join(dir, "train-stim.txt"), filepath.Join(dir, "test-stim.txt"), recon.Indexed{Images: x}, [3]int{1, 32, 32})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := recon.VAEGAN{V: v}
+	d := digit69(t, dir, 32)
 	label, err := recon.ReadLabels(filepath.Join(dir, "labels.txt"))
 	if err != nil {
 		t.Fatal(err)
@@ -68,6 +67,11 @@ func TestDigit69(t *testing.T) {
 	t.Logf("best: %s pairwise pixel %.3f [%.3f, %.3f] p = %.4f", best.Name(), e.Value, e.CI[0], e.CI[1], e.P)
 	if e.Value < 0.9 || e.CI[0] <= 0.5 || e.P >= 0.01 {
 		t.Errorf("best pairwise pixel %.3f [%.3f, %.3f] p %.4f: want >= 0.90, interval above chance, p < 0.01", e.Value, e.CI[0], e.CI[1], e.P)
+	}
+	// The digit model decodes through its own space as well as the best
+	// baseline, and beats the category oracle.
+	if e := r.Metrics[recon.PairwisePixel]; e.Value < 0.9 || e.P >= 0.01 {
+		t.Errorf("MNIST VAE-GAN pairwise pixel %.3f p %.4f: want >= 0.90, p < 0.01", e.Value, e.P)
 	}
 	oracle, ok := r.Row(recon.SpacePixels, recon.MethodOracle)
 	if !ok {
@@ -115,19 +119,7 @@ func TestDigit69AgainstNumpy(t *testing.T) {
 	if err := json.Unmarshal(raw, &golden); err != nil {
 		t.Fatal(err)
 	}
-	images, err := dataset.LoadIDX(filepath.Join(dir, "images-idx3-ubyte"), "", 28)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x, _, err := (&dataset.Loader{Data: images}).All()
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := recon.FromBetaFiles(filepath.Join(dir, "train-betas.npy"), filepath.Join(dir, "test-betas.npy"),
-		filepath.Join(dir, "train-stim.txt"), filepath.Join(dir, "test-stim.txt"), recon.Indexed{Images: x}, [3]int{1, 28, 28})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := digit69(t, dir, 28)
 	pixTrain, pixTest := flat(d.TrainImages), flat(d.TestImages)
 	cfg := ridge.Config{Alphas: recon.DefaultAlphas(), PerTarget: true}
 	decodePixels := func(targets *mat.Dense, back func(*mat.Dense) *mat.Dense) *mat.Dense {
@@ -181,6 +173,26 @@ func TestDigit69AgainstNumpy(t *testing.T) {
 		}
 		t.Logf("%s: %v (numpy: pairwise %v)", name, got, want["pairwise_pixel"])
 	}
+}
+
+// digit69 reads the data set's betas and stimulus lists with its images
+// at size x size, as the main job's -betas-* and -stimuli flags do.
+func digit69(t *testing.T, dir string, size int) *recon.Data {
+	t.Helper()
+	images, err := dataset.LoadIDX(filepath.Join(dir, "images-idx3-ubyte"), "", size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _, err := (&dataset.Loader{Data: images}).All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := recon.FromBetaFiles(filepath.Join(dir, "train-betas.npy"), filepath.Join(dir, "test-betas.npy"),
+		filepath.Join(dir, "train-stim.txt"), filepath.Join(dir, "test-stim.txt"), recon.Indexed{Images: x}, [3]int{1, size, size})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 func flat(t *nt.Dense) *mat.Dense {

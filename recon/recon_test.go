@@ -135,3 +135,15 @@ func TestInconsistentData(t *testing.T) {
 }
 
 func nan() float64 { z := 0.0; return z / z }
+
+// Stimulus names from data files never open files outside the stimulus
+// folder.
+func TestFolderRefusesPathsOutside(t *testing.T) {
+	dir := t.TempDir()
+	f := recon.Folder{Dir: dir, Size: 32, Channels: 1}
+	for _, name := range []string{"../../../../etc/passwd", "/etc/passwd", "a/../../x.png"} {
+		if _, err := f.Image(name); err == nil || !strings.Contains(err.Error(), "leaves its folder") {
+			t.Errorf("stim_file %q: %v, want a refusal", name, err)
+		}
+	}
+}

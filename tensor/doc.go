@@ -36,8 +36,15 @@
 // checks every size a header claims against the bytes actually present
 // before allocating, so a corrupt or hostile file cannot exhaust memory.
 // Streams and compressed entries, whose real size is unknown until read,
-// are read in chunks that grow only with the data. Every reader has a fuzz
-// target in this package. Writers go through a temporary file that is
+// are read in chunks that grow only with the data. Compressed data (the
+// deflated entries of .npz and PyTorch archives, gzipped IDX files) may
+// inflate beyond 64 MiB to at most MaxInflateRatio (default 100) times the
+// file's size, which stops decompression bombs before anything is read;
+// their checksums are verified, and garbage after a gzip stream is an
+// error. Every reader has a fuzz target in this package.
+//
+// Tensors and state dicts are plain values: safe to read from several
+// goroutines, not to modify while others read. Writers go through a temporary file that is
 // synced and renamed, so an interrupted save never leaves a partial file.
 //
 // The package is split by format: npy.go (with pylit.go for its header),

@@ -135,7 +135,7 @@ func FuzzIDX(f *testing.F) {
 		if d, err := ReadIDX(bytes.NewReader(data)); err == nil {
 			checkDense(t, d)
 		}
-		if d, err := readIDX(bytes.NewReader(data), int64(len(data)), "f.idx"); err == nil {
+		if d, err := readIDX(bytes.NewReader(data), int64(len(data)), -1, "f.idx"); err == nil {
 			checkDense(t, d)
 		}
 	})

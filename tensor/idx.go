@@ -2,10 +2,10 @@ package tensor
 
 import (
 	"bufio"
-	"compress/gzip"
 	"encoding/binary"
 	"io"
 
+	"github.com/neurolatent/neurolatent/internal/inflate"
 	gt "gorgonia.org/tensor"
 )
 
@@ -42,25 +42,28 @@ func LoadIDX(path string) (*Dense, error) {
 	return readIDXAuto(f, size, path)
 }
 
-// readIDXAuto reads raw or gzipped IDX data; size is the raw file size, or
-// -1 when unknown.
+// readIDXAuto reads raw or gzipped IDX data; size is the file size, or -1
+// when unknown. A gzipped file's header may claim no more data than the
+// file may inflate to (MaxInflateRatio), and its stream is read to the end
+// (CRC, nothing after it).
 func readIDXAuto(r io.Reader, size int64, name string) (*Dense, error) {
 	br := bufio.NewReader(r)
 	magic, _ := br.Peek(2)
-	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+	if inflate.IsGzip(magic) {
+		zr, err := inflate.NewGzip(br, MaxInflateRatio, inflateKnob)
 		if err != nil {
-			return nil, errorf(name, "bad gzip data: %w", err)
+			return nil, errorf(name, "%w", err)
 		}
-		zr.Multistream(false)
-		return readIDX(zr, -1, name)
+		defer zr.Close()
+		return readIDX(zr, -1, size, name)
 	}
-	return readIDX(br, size, name)
+	return readIDX(br, size, -1, name)
 }
 
 // readIDX reads the array; a known size must match the header exactly, and
-// an unknown one (a stream, gzip) must end right after the data.
-func readIDX(r io.Reader, size int64, name string) (*Dense, error) {
+// an unknown one (a stream, gzip) must end right after the data. compressed
+// is the size of the gzip file the data come from, or -1.
+func readIDX(r io.Reader, size, compressed int64, name string) (*Dense, error) {
 	var head [4]byte
 	if _, err := io.ReadFull(r, head[:]); err != nil {
 		return nil, errorf(name, "not an IDX file: %w", truncErr(err))
@@ -88,6 +91,9 @@ func readIDX(r io.Reader, size int64, name string) (*Dense, error) {
 	}
 	if size >= 0 && nbytes != size-dataStart {
 		return nil, errorf(name, "dimensions %v of %s need %d data bytes, file has %d", shape, typ.name, nbytes, size-dataStart)
+	}
+	if compressed >= 0 && dataStart+nbytes > inflate.Limit(compressed, MaxInflateRatio) {
+		return nil, errorf(name, "dimensions %v of %s: %w", shape, typ.name, inflate.TooLarge(dataStart+nbytes, compressed, MaxInflateRatio, inflateKnob))
 	}
 	backing, raw, err := readBacking(r, typ.dt, n, nbytes, size >= 0)
 	if err != nil {

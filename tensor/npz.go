@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/neurolatent/neurolatent/internal/inflate"
 )
 
 // An .npz file is a zip archive of .npy files, one per array, named
@@ -31,6 +33,9 @@ func readNPZ(r io.ReaderAt, size int64, name string) (*StateDict, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, errorf(name, "not an .npz (zip) file: %w", err)
+	}
+	if err := checkInflate(zr.File, size, name); err != nil {
+		return nil, err
 	}
 	sd := NewStateDict()
 	for _, zf := range zr.File {
@@ -76,6 +81,39 @@ func readZipNPY(zf *zip.File, archiveSize int64, name string) (*Dense, error) {
 		return nil, errorf(name, "%w", err)
 	}
 	return t, nil
+}
+
+// MaxInflateRatio bounds what compressed input may expand to: the deflated
+// entries of an .npz or PyTorch archive together, or a gzipped IDX file,
+// may inflate beyond their first 64 MiB to at most this many times the
+// file's size. Weights and images compress 1-5-fold, so the default of 100
+// refuses only decompression bombs, from the sizes a file declares before
+// anything is read. Raise it (1032 or more: no bound, deflate cannot expand
+// further) for unusually compressible data. Set it before loading, not
+// while loads are running.
+var MaxInflateRatio float64 = inflate.DefaultRatio
+
+const inflateKnob = "tensor.MaxInflateRatio"
+
+// checkInflate holds the sizes that the compressed entries of a zip
+// archive of size bytes declare against what the archive may inflate to.
+// archive/zip fails a read beyond an entry's declared size, so the
+// declared sizes bound the memory.
+func checkInflate(files []*zip.File, size int64, name string) error {
+	var total uint64
+	for _, f := range files {
+		if f.Method == zip.Store {
+			continue
+		}
+		total += f.UncompressedSize64
+		if total > 1<<62 || f.UncompressedSize64 > 1<<62 {
+			total = 1 << 62
+		}
+	}
+	if int64(total) > inflate.Limit(size, MaxInflateRatio) {
+		return errorf(name, "%w", inflate.TooLarge(int64(total), size, MaxInflateRatio, inflateKnob))
+	}
+	return nil
 }
 
 // expectEOF checks that r has nothing left. For a zip entry the final read

@@ -321,6 +321,9 @@ func readTorchZip(r io.ReaderAt, size int64, name string) (*StateDict, error) {
 	if prefix == "" {
 		return nil, errorf(name, "zip archive without a <dir>/data.pkl record: not a PyTorch checkpoint")
 	}
+	if err := checkInflate(zr.File, size, name); err != nil {
+		return nil, err
+	}
 	if files[prefix+"constants.pkl"] != nil {
 		return nil, errorf(name, "TorchScript archives are not supported; save model.state_dict() with torch.save")
 	}

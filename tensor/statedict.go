@@ -7,14 +7,17 @@ import (
 	gt "gorgonia.org/tensor"
 )
 
-// Dense is the host tensor used throughout neurolatent: a gorgonia.org/tensor
-// dense tensor in row-major (C) order. Models hold float32 tensors; statistics
-// use float64.
+// Dense is the host tensor used throughout neurolatent: a
+// gorgonia.org/tensor dense tensor in row-major (C) order. Models hold
+// float32 tensors; statistics use float64. A Dense is safe for concurrent
+// reads; writing its data or shape must not overlap any other use.
 type Dense = gt.Dense
 
-// StateDict is an ordered map from parameter names (PyTorch's dotted keys such
-// as "blocks.0.0.conv1.weight") to host tensors. Order is insertion order, so
-// a state dict read from a file keeps the file's order.
+// StateDict is an ordered map from parameter names (PyTorch's dotted keys
+// such as "blocks.0.0.conv1.weight") to host tensors. Order is insertion
+// order, so a state dict read from a file keeps the file's order. Get, Keys
+// and Len may be called from several goroutines at once; Set and Delete must
+// not overlap any other use.
 type StateDict struct {
 	keys []string
 	m    map[string]*Dense

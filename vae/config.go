@@ -2,11 +2,13 @@ package vae
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
 )
 
-// Config describes a VAE-GAN. Published returns the face model of
-// VanRullen & Reddy (2019); the smaller ones train on a CPU.
+// Config describes a VAE-GAN. Published returns the face model of VanRullen
+// & Reddy (2019); the smaller ones train on a CPU. A plain value, safe for
+// concurrent use.
 type Config struct {
 	Size     int   `json:"size"`     // image side: 32, 64 or 128
 	Channels int   `json:"channels"` // 1 (grey) or 3 (RGB)
@@ -88,6 +90,9 @@ func (c Config) Check() error {
 	}
 	if c.BNEps <= 0 || c.BNMomentum <= 0 || c.BNMomentum > 1 {
 		return fmt.Errorf("vae: batch norm eps %g and momentum %g out of range", c.BNEps, c.BNMomentum)
+	}
+	if c.LR < 0 || math.IsNaN(c.LR) || math.IsInf(c.LR, 0) || math.IsNaN(c.Gamma) || math.IsInf(c.Gamma, 0) || !(c.Beta1 >= 0 && c.Beta1 < 1) {
+		return fmt.Errorf("vae: learning rate %g, gamma %g and beta1 %g: want finite values, a rate >= 0 and beta1 in [0, 1)", c.LR, c.Gamma, c.Beta1)
 	}
 	if fl := c.FeatureLayer; fl >= len(c.Widths) || fl < -len(c.Widths) {
 		return fmt.Errorf("vae: feature layer %d out of range for %d discriminator stages", fl, len(c.Widths))

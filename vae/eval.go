@@ -9,9 +9,10 @@ import (
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
-// Metrics are held-out measurements of a VAE-GAN beside the PCA baseline
-// of the same latent size (the linear model VanRullen & Reddy compare
-// with).
+// Metrics are held-out measurements of a VAE-GAN beside the PCA baseline of
+// the same latent size (the linear model VanRullen & Reddy compare with). It
+// is a plain value: safe for concurrent use as long as no goroutine modifies
+// it.
 type Metrics struct {
 	Latent     int `json:"latent"`
 	TrainCount int `json:"train_images"` // images the probe and PCA were fitted on

@@ -8,14 +8,18 @@ import (
 )
 
 // ConvBN is a 3x3 stride-2 'SAME' convolution with batch norm; the
-// activation (ELU) is applied by the caller.
+// activation (ELU) is applied by the caller. Safe for concurrent inference
+// (forward passes only read its parameters); training, loading weights and
+// folding write them and must not overlap any other use.
 type ConvBN struct {
 	Conv *nn.Conv2d      `nn:"conv"`
 	BN   *nn.BatchNorm2d `nn:"bn"`
 }
 
 // DeconvBN is a 3x3 stride-2 'SAME' transposed convolution with batch norm
-// (the BN is absent on a "sigmoid" output layer).
+// (the BN is absent on a "sigmoid" output layer). Safe for concurrent
+// inference (forward passes only read its parameters); training, loading
+// weights and folding write them and must not overlap any other use.
 type DeconvBN struct {
 	Deconv *nn.ConvTranspose2d `nn:"deconv"`
 	BN     *nn.BatchNorm2d     `nn:"bn"`
@@ -46,7 +50,10 @@ func bnForward(b nn.Backend, bn *nn.BatchNorm2d, x nn.Tensor) nn.Tensor {
 	return b.BatchNorm(x, st, b.Training())
 }
 
-// Encoder maps images to the mean and log standard deviation of q(z|x).
+// Encoder maps images to the mean and log standard deviation of q(z|x). Safe
+// for concurrent inference (forward passes only read its parameters);
+// training, loading weights and folding write them and must not overlap any
+// other use.
 type Encoder struct {
 	Layers   []*ConvBN  `nn:"layers"`
 	FC       *nn.Linear `nn:"fc"`
@@ -55,15 +62,19 @@ type Encoder struct {
 	cfg      Config
 }
 
-// Generator maps latent codes to images.
+// Generator maps latent codes to images. Safe for concurrent inference
+// (forward passes only read its parameters); training, loading weights and
+// folding write them and must not overlap any other use.
 type Generator struct {
 	FC     *nn.Linear  `nn:"fc"`
 	Layers []*DeconvBN `nn:"layers"`
 	cfg    Config
 }
 
-// Discriminator mirrors the encoder's convolution stack, then a linear
-// layer gives one logit per image.
+// Discriminator mirrors the encoder's convolution stack, then a linear layer
+// gives one logit per image. Safe for concurrent inference (forward passes
+// only read its parameters); training, loading weights and folding write
+// them and must not overlap any other use.
 type Discriminator struct {
 	Layers []*ConvBN  `nn:"layers"`
 	Head   *nn.Linear `nn:"head"`
@@ -71,7 +82,9 @@ type Discriminator struct {
 }
 
 // Model is the three networks; its state-dict keys start with "encoder.",
-// "generator." and "discriminator.".
+// "generator." and "discriminator.". Safe for concurrent inference (forward
+// passes only read its parameters); training, loading weights and folding
+// write them and must not overlap any other use.
 type Model struct {
 	Encoder       *Encoder       `nn:"encoder"`
 	Generator     *Generator     `nn:"generator"`

@@ -16,8 +16,10 @@ import (
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
-// VAEGAN is a trained or trainable VAE-GAN with its inference programs.
-// It is not safe for concurrent use.
+// VAEGAN is a trained or trainable VAE-GAN with its inference programs. It
+// is not safe for concurrent use. (Its compiled programs keep buffers
+// between runs and its optimizers keep state: use one VAEGAN per goroutine,
+// or a mutex.)
 type VAEGAN struct {
 	*Model
 	cfg Config
@@ -229,6 +231,9 @@ func (v *VAEGAN) Step(x *nt.Dense, rng *rand.Rand) ([]gan.Loss, error) {
 func (v *VAEGAN) Train(loader *dataset.Loader, cfg gan.TrainConfig) (*gan.History, error) {
 	if loader.MinusOneOne {
 		return nil, errors.New("vae: the VAE-GAN trains on images in [0,1]; unset the loader's MinusOneOne")
+	}
+	if !(v.cfg.LR > 0) {
+		return nil, fmt.Errorf("vae: learning rate %g: training needs a positive one", v.cfg.LR)
 	}
 	c, h, w := loader.Data.Shape()
 	if c != v.cfg.Channels || h != v.cfg.Size || w != v.cfg.Size {

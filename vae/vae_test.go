@@ -1,6 +1,7 @@
 package vae
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -162,5 +163,16 @@ func TestBadInput(t *testing.T) {
 	big, _ := dataset.LoadIDX("../testdata/tensor/fashion-t10k-images-16-idx3-ubyte.gz", "", 64)
 	if _, err := v.Train(&dataset.Loader{Data: big, BatchSize: 4}, gan.TrainConfig{Steps: 1, OutDir: dir}); err == nil || !strings.Contains(err.Error(), "64x64") {
 		t.Errorf("64 px data for a 32 px model: %v", err)
+	}
+}
+
+// A NaN learning rate went through silently (issue 17, item 9).
+func TestConfigRefusesNaNLR(t *testing.T) {
+	for _, lr := range []float64{math.NaN(), math.Inf(1), -1} {
+		c := tiny()
+		c.LR = lr
+		if _, err := New(c, 1); err == nil || !strings.Contains(err.Error(), "learning rate") {
+			t.Errorf("LR %v: %v", lr, err)
+		}
 	}
 }

@@ -26,6 +26,10 @@ import (
 // doubling the resolution) conditioned on concat(y, chunk i+1) with y the
 // class-0 embedding [128]; self-attention after the fourth block (64x64);
 // batch norm, ReLU, a 3x3 convolution to RGB and tanh.
+//
+// Safe for concurrent inference (forward passes only read its parameters);
+// training, loading weights and folding write them and must not overlap any
+// other use.
 type BigGAN struct {
 	Shared  *nn.Param           `nn:"shared.weight"` // [1,128]: the class-0 row
 	Linear  *nn.SNLinear        `nn:"linear"`

@@ -12,4 +12,11 @@
 // Bad input gets an error naming the file, the line and the column:
 // missing or duplicate columns, rows of the wrong length, onsets that are
 // not finite numbers, negative durations. FuzzRead exercises the reader.
+//
+// ReadAttributes reads the other common description of a block design, a
+// PyMVPA-style attribute table with one line per volume ("label chunk",
+// as in PyMVPA's attributes_literal.txt). Attributes.Runs splits it by
+// chunk (run) and turns each stretch of same-label volumes within a run
+// into a block event (onset and duration from the TR); baseline labels
+// such as "rest" make no event.
 package events

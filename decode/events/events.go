@@ -13,7 +13,8 @@ import (
 	"github.com/neurolatent/neurolatent/internal/atomicfile"
 )
 
-// Event is one row of an events file.
+// Event is one row of an events file. It is a plain value: safe for
+// concurrent use as long as no goroutine modifies it.
 type Event struct {
 	// Onset is the time of the event's start in seconds from the first
 	// volume of the run.
@@ -26,7 +27,8 @@ type Event struct {
 	Extra map[string]string
 }
 
-// Table is the content of one events file.
+// Table is the content of one events file. It is a plain value: safe for
+// concurrent use as long as no goroutine modifies it.
 type Table struct {
 	// Columns names the file's columns in order; it includes onset and
 	// duration.

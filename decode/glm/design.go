@@ -42,11 +42,25 @@ func eventRegressor(tm Timing, e events.Event, what string) ([]float64, error) {
 	if end := float64(tm.Frames) * tm.TR; e.Onset >= end {
 		return nil, fmt.Errorf("glm: %s starts at %g s, after the end of the run (%d volumes x %g s = %g s)", what, e.Onset, tm.Frames, tm.TR, end)
 	}
+	if err := checkDuration(tm, e.Duration, what); err != nil {
+		return nil, err
+	}
 	r, err := tm.Regressor([]float64{e.Onset}, []float64{e.Duration}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w (%s)", err, what)
 	}
 	return r, nil
+}
+
+// checkDuration refuses an event that lasts longer than the whole run: a
+// duration in milliseconds, or a corrupt value, whose regressor would be
+// meaningless (a value such as 1e300 used to come out as a regressor of
+// zeros, reported as such).
+func checkDuration(tm Timing, d float64, what string) error {
+	if run := float64(tm.Frames) * tm.TR; d > run {
+		return fmt.Errorf("glm: %s has duration %g s, longer than the run (%d volumes x %g s = %g s): durations must be in seconds", what, d, tm.Frames, tm.TR, run)
+	}
+	return nil
 }
 
 // conditionRegressors adds one regressor per trial_type for the events
@@ -67,6 +81,9 @@ func conditionRegressors(c *columns, tm Timing, evs []events.Event, idx []int, p
 			e := evs[i]
 			if math.IsNaN(e.Duration) {
 				return fmt.Errorf("glm: event %d (%q at %g s) has duration n/a; a GLM needs durations", i, t, e.Onset)
+			}
+			if err := checkDuration(tm, e.Duration, fmt.Sprintf("event %d (%q at %g s)", i, t, e.Onset)); err != nil {
+				return err
 			}
 			on, du = append(on, e.Onset), append(du, e.Duration)
 		}

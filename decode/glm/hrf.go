@@ -9,6 +9,8 @@ import (
 // (spm_hrf.m), in seconds: a gamma density peaking near PeakDelay minus a
 // gamma density peaking near UnderDelay divided by Ratio, shifted by Onset
 // and cut at Length.
+//
+// A plain value, safe for concurrent use.
 type HRFParams struct {
 	PeakDelay  float64 // delay of the response (SPM p(1))
 	UnderDelay float64 // delay of the undershoot (p(2))

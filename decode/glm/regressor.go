@@ -5,7 +5,8 @@ import (
 	"math"
 )
 
-// Timing describes how a run was sampled and how responses are modelled.
+// Timing describes how a run was sampled and how responses are modelled. A
+// plain value, safe for concurrent use.
 type Timing struct {
 	// Frames is the number of volumes, TR the repetition time in seconds.
 	Frames int
@@ -108,17 +109,28 @@ func (tm Timing) Regressor(onsets, durations, amplitudes []float64) ([]float64, 
 // d is 0, an impulse of area a seconds, that is a/dt steps. Weights are
 // the integrals of the stimulus against hat functions centred on the grid
 // points.
+//
+// Only the part of the stimulus within one step of the grid can reach a
+// grid point, so the event is clipped to it first: an onset or duration far
+// beyond the grid (1e300 s) costs nothing and cannot overflow an index.
 func spread(w []float64, x, d, a, dt float64) {
+	lo, hi := -1.0, float64(len(w))
 	if d == 0 {
+		if x <= lo || x >= hi {
+			return
+		}
 		i := math.Floor(x)
 		f := x - i
 		add(w, int(i), a*(1-f)/dt)
 		add(w, int(i)+1, a*f/dt)
 		return
 	}
-	lo, hi := int(math.Floor(x))-1, int(math.Ceil(x+d))+1
-	for m := lo; m <= hi; m++ {
-		add(w, m, a*hatIntegral(x-float64(m), x+d-float64(m)))
+	start, end := max(x, lo), min(x+d, hi)
+	if end <= start {
+		return
+	}
+	for m := int(math.Floor(start)) - 1; m <= int(math.Ceil(end))+1; m++ {
+		add(w, m, a*hatIntegral(start-float64(m), end-float64(m)))
 	}
 }
 

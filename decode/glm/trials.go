@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/neurolatent/neurolatent/decode/events"
 	"gonum.org/v1/gonum/mat"
 )
 
-// Method is the way single-trial responses are estimated.
+// Method is the way single-trial responses are estimated. Its values are
+// constants, safe for concurrent use.
 type Method int
 
 const (
@@ -30,7 +32,8 @@ func (m Method) String() string {
 }
 
 // Run is one fMRI run: its timing, its events and its data (one row per
-// volume, one column per voxel).
+// volume, one column per voxel). It is a plain value: safe for concurrent
+// use as long as no goroutine modifies it.
 type Run struct {
 	Name   string // used in error messages (a file name, say)
 	Timing Timing
@@ -38,7 +41,8 @@ type Run struct {
 	Data   *mat.Dense
 }
 
-// Options controls TrialBetas.
+// Options controls TrialBetas. A plain value, safe for concurrent use;
+// TrialBetas calls IsTrial from its own goroutine only.
 type Options struct {
 	Method Method
 	// HighPass is the cut-off period in seconds of the cosine drift
@@ -55,7 +59,8 @@ type Options struct {
 	LSSByType bool
 }
 
-// Trial identifies the event behind a row of Betas.
+// Trial identifies the event behind a row of Betas. It is a plain value:
+// safe for concurrent use as long as no goroutine modifies it.
 type Trial struct {
 	Run, Event          int // run index and row in that run's events
 	Onset, Duration     float64
@@ -63,7 +68,8 @@ type Trial struct {
 }
 
 // Betas are single-trial response estimates: one row per trial (runs in
-// order, then events in order), one column per voxel.
+// order, then events in order), one column per voxel. It is a plain value:
+// safe for concurrent use as long as no goroutine modifies it.
 type Betas struct {
 	Trials []Trial
 	Values *mat.Dense
@@ -157,7 +163,7 @@ func runBetas(run Run, opt Options, nvox int) (*mat.Dense, []Trial, []int, error
 	trials := make([]Trial, len(trialIdx))
 	for k, i := range trialIdx {
 		e := run.Events[i]
-		what := fmt.Sprintf("trial %d (event %d, %q at %g s)", k, i, e.StimFile+e.TrialType, e.Onset)
+		what := fmt.Sprintf("trial %d (event %d, %q at %g s)", k, i, strings.TrimSpace(e.TrialType+" "+e.StimFile), e.Onset)
 		r, err := eventRegressor(tm, e, what)
 		if err != nil {
 			return nil, nil, nil, err

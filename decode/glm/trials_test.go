@@ -1,10 +1,12 @@
 package glm
 
 import (
+	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/neurolatent/neurolatent/decode/events"
 	"github.com/neurolatent/neurolatent/tensor"
@@ -158,6 +160,52 @@ func TestTrialBetasErrors(t *testing.T) {
 	zero := cp(func(r *Run) { r.Events[0].Onset = -100 })
 	if _, err := TrialBetas(zero, Options{Method: LSS}); err == nil || !strings.Contains(err.Error(), "all zeros") {
 		t.Errorf("LSS with an empty trial regressor: %v", err)
+	}
+	// Issue 17, item 9: a duration of 1e300 was reported as a regressor of
+	// zeros. A duration longer than the run is refused by name, in both
+	// methods and for condition regressors.
+	for _, d := range []float64{1e300, 1e9, float64(run.Timing.Frames)*run.Timing.TR + 1} {
+		long := cp(func(r *Run) { r.Events[1].Duration = d })
+		for _, m := range []Method{LSS, LSA} {
+			_, err := TrialBetas(long, Options{Method: m})
+			if want := fmt.Sprintf("has duration %g s, longer than the run", d); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "(event 1, ") ||
+				(m == LSS && !strings.Contains(err.Error(), fmt.Sprintf("%q at", strings.TrimSpace(long[0].Events[1].TrialType+" "+long[0].Events[1].StimFile)))) {
+				t.Errorf("%v, duration %g: %v", m, d, err)
+			}
+		}
+	}
+}
+
+// The regressor of an event that runs past the end of the grid (or starts
+// long before it) is the clipped boxcar's: a plateau, computed at once,
+// whatever the duration.
+func TestRegressorClipsLongEvents(t *testing.T) {
+	tm := Timing{Frames: 60, TR: 2}
+	ref, err := tm.Regressor([]float64{10}, []float64{200}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []float64{1e4, 1e300} {
+		got, err := tm.Regressor([]float64{10}, []float64{d}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(got[59]-1) > 1e-3 {
+			t.Errorf("duration %g: plateau %v, want 1", d, got[59])
+		}
+		for k := range ref {
+			if k < 50 && math.Abs(got[k]-ref[k]) > 1e-12 {
+				t.Fatalf("duration %g: frame %d is %v, duration 200 gives %v", d, k, got[k], ref[k])
+			}
+		}
+	}
+	early, err := tm.Regressor([]float64{-1e300}, []float64{5}, nil)
+	if err != nil || early[30] != 0 {
+		t.Errorf("an event entirely before the grid: %v, %v", early[30], err)
+	}
+	start := time.Now()
+	if _, err := tm.Regressor([]float64{1e300}, []float64{0}, nil); err != nil || time.Since(start) > time.Second {
+		t.Errorf("an impulse far after the grid: %v (%s)", err, time.Since(start))
 	}
 }
 

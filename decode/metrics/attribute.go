@@ -8,7 +8,8 @@ import (
 
 // AttributeAxis classifies a binary attribute by projection on the axis
 // between class means (VanRullen & Reddy 2019, gender from decoded face
-// latents).
+// latents). It is a plain value: safe for concurrent use as long as no
+// goroutine modifies it.
 type AttributeAxis struct {
 	// Axis is mean(class 1) - mean(class 0) of the training latents; Mid is
 	// the midpoint of the two means.

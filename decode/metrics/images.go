@@ -5,7 +5,8 @@ import (
 	"math"
 )
 
-// ImageSize is the height and width of grayscale images stored row-major.
+// ImageSize is the height and width of grayscale images stored row-major. A
+// plain value, safe for concurrent use.
 type ImageSize struct{ H, W int }
 
 func (s ImageSize) check(a, b []float64) error {
@@ -70,6 +71,13 @@ func SSIM(a, b []float64, size ImageSize, dataRange float64) (float64, error) {
 	}
 	ux, uy := blur(a, size, k), blur(b, size, k)
 	uxx, uyy, uxy := blur(prod(a, a), size, k), blur(prod(b, b), size, k), blur(prod(a, b), size, k)
+	return ssimMean(ux, uy, uxx, uyy, uxy, size, r, dataRange), nil
+}
+
+// ssimMean averages the SSIM map, from the filtered means, second moments
+// and cross moment of two images, over the pixels at least r from the
+// border.
+func ssimMean(ux, uy, uxx, uyy, uxy []float64, size ImageSize, r int, dataRange float64) float64 {
 	c1 := (ssimK1 * dataRange) * (ssimK1 * dataRange)
 	c2 := (ssimK2 * dataRange) * (ssimK2 * dataRange)
 	var sum float64
@@ -78,12 +86,11 @@ func SSIM(a, b []float64, size ImageSize, dataRange float64) (float64, error) {
 		for x := r; x < size.W-r; x++ {
 			i := y*size.W + x
 			vx, vy, vxy := uxx[i]-ux[i]*ux[i], uyy[i]-uy[i]*uy[i], uxy[i]-ux[i]*uy[i]
-			s := (2*ux[i]*uy[i] + c1) * (2*vxy + c2) / ((ux[i]*ux[i] + uy[i]*uy[i] + c1) * (vx + vy + c2))
-			sum += s
+			sum += (2*ux[i]*uy[i] + c1) * (2*vxy + c2) / ((ux[i]*ux[i] + uy[i]*uy[i] + c1) * (vx + vy + c2))
 			count++
 		}
 	}
-	return sum / float64(count), nil
+	return sum / float64(count)
 }
 
 // gaussKernel returns the normalised 1D Gaussian weights for offsets -r..r.
@@ -175,25 +182,11 @@ func SSIMMatrix(a, b [][]float64, size ImageSize, dataRange float64) (*Similarit
 		return out
 	}
 	ma, mb := filtered(a), filtered(b)
-	c1 := (ssimK1 * dataRange) * (ssimK1 * dataRange)
-	c2 := (ssimK2 * dataRange) * (ssimK2 * dataRange)
 	prod := make([]float64, size.H*size.W)
 	return NewSimilarity(len(a), func(i, j int) (float64, error) {
 		for p := range prod {
 			prod[p] = a[i][p] * b[j][p]
 		}
-		uxy := blur(prod, size, k)
-		ux, uy, uxx, uyy := ma[i].mean, mb[j].mean, ma[i].sq, mb[j].sq
-		var sum float64
-		count := 0
-		for y := r; y < size.H-r; y++ {
-			for x := r; x < size.W-r; x++ {
-				p := y*size.W + x
-				vx, vy, vxy := uxx[p]-ux[p]*ux[p], uyy[p]-uy[p]*uy[p], uxy[p]-ux[p]*uy[p]
-				sum += (2*ux[p]*uy[p] + c1) * (2*vxy + c2) / ((ux[p]*ux[p] + uy[p]*uy[p] + c1) * (vx + vy + c2))
-				count++
-			}
-		}
-		return sum / float64(count), nil
+		return ssimMean(ma[i].mean, mb[j].mean, ma[i].sq, mb[j].sq, blur(prod, size, k), size, r, dataRange), nil
 	})
 }

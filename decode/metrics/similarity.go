@@ -18,6 +18,9 @@ import (
 // score against all test stimuli, so a bootstrap sample reweights stimuli
 // without changing what each is compared with (a sample with repeats
 // would otherwise have fewer rivals and easier n-way identification).
+//
+// Its methods only read it: safe for concurrent use as long as no goroutine
+// modifies N or S.
 type Similarity struct {
 	N int
 	S []float64

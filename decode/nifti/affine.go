@@ -6,7 +6,8 @@ import (
 )
 
 // Affine maps voxel indices (i, j, k, 1) to world coordinates (x, y, z) in
-// millimetres: a 3x4 matrix, the last row (0 0 0 1) being implicit.
+// millimetres: a 3x4 matrix, the last row (0 0 0 1) being implicit. A plain
+// value, safe for concurrent use.
 type Affine [3][4]float64
 
 // Apply returns the world coordinates of voxel (i, j, k).

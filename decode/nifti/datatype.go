@@ -6,7 +6,8 @@ import (
 	"math"
 )
 
-// Datatype is a NIfTI datatype code (the header's datatype field).
+// Datatype is a NIfTI datatype code (the header's datatype field). Its
+// values are constants, safe for concurrent use.
 type Datatype int16
 
 // The datatypes this package reads and writes. Complex, RGB and 128-bit

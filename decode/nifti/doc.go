@@ -23,8 +23,15 @@
 // Every reader treats the file as untrusted: a corrupt or truncated file
 // gives an error naming the file and the field at fault, never a panic, and
 // sizes claimed by the header are checked against the bytes present before
-// large allocations (compressed data is read in growing chunks). FuzzRead
-// exercises this.
+// large allocations: the file's size for a .nii, what its compressed size
+// may inflate to for a .nii.gz (MaxInflateRatio), and for a stream of
+// unknown size memory grows with the data read. A .nii.gz is read to its
+// end, so a gzip checksum mismatch or trailing garbage is an error, never
+// silently changed voxels. FuzzRead and FuzzReadMasked exercise this.
+//
+// Headers, images and masks are plain values: safe to read from several
+// goroutines, not to modify while others read. A Reader is not safe for
+// concurrent use.
 //
 // The package is split by job: header.go (the two binary layouts),
 // datatype.go (voxel types), shape.go (dimensions and scaling), units.go,

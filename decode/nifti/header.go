@@ -19,6 +19,8 @@ const (
 
 // Header holds the fields of a NIfTI-1 or NIfTI-2 header, widened to the
 // NIfTI-2 types. Fields keep the names of the standard (nifti1.h, nifti2.h).
+// It is a plain value: safe for concurrent use as long as no goroutine
+// modifies it.
 type Header struct {
 	// Version is 1 or 2 (NIfTI-1 or NIfTI-2).
 	Version int
@@ -125,15 +127,18 @@ func parseHeader(b []byte) (*Header, error) {
 	}
 	var h *Header
 	if version == 1 {
-		h = parse1(b, bo)
-	} else if h, err = parse2(b, bo); err != nil {
+		h, err = parse1(b, bo)
+	} else {
+		h, err = parse2(b, bo)
+	}
+	if err != nil {
 		return nil, err
 	}
 	h.ByteOrder = bo
 	return h, nil
 }
 
-func parse1(b []byte, bo binary.ByteOrder) *Header {
+func parse1(b []byte, bo binary.ByteOrder) (*Header, error) {
 	h := &Header{Version: 1}
 	i16 := func(off int) int16 { return int16(bo.Uint16(b[off:])) }
 	f32 := func(off int) float64 { return float64(math.Float32frombits(bo.Uint32(b[off:]))) }
@@ -147,11 +152,13 @@ func parse1(b []byte, bo binary.ByteOrder) *Header {
 	h.Datatype = Datatype(i16(70))
 	h.Bitpix = i16(72)
 	h.SliceStart = int64(i16(74))
-	// vox_offset is a float in NIfTI-1; only integral values make sense.
-	h.VoxOffset = int64(f32(108))
-	if v := f32(108); v != math.Trunc(v) || v < 0 || v > 1<<40 {
-		h.VoxOffset = -1
+	// vox_offset is a float in NIfTI-1; only whole numbers of bytes make
+	// sense.
+	v := f32(108)
+	if v != math.Trunc(v) || v < 0 || v > 1<<40 {
+		return nil, fmt.Errorf("vox_offset %v is not a byte offset (a whole number from 0 to 2^40)", v)
 	}
+	h.VoxOffset = int64(v)
 	h.SclSlope, h.SclInter = f32(112), f32(116)
 	h.SliceEnd = int64(i16(120))
 	h.SliceCode = int32(b[122])
@@ -167,7 +174,7 @@ func parse1(b []byte, bo binary.ByteOrder) *Header {
 		h.SrowX[j], h.SrowY[j], h.SrowZ[j] = f32(280+4*j), f32(296+4*j), f32(312+4*j)
 	}
 	h.IntentName = cstring(b[328:344])
-	return h
+	return h, nil
 }
 
 func parse2(b []byte, bo binary.ByteOrder) (*Header, error) {

@@ -2,14 +2,15 @@ package nifti
 
 import (
 	"fmt"
-	"io"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 )
 
-// Mask selects voxels of a 3D grid: Indices are offsets into a volume
-// (x fastest), in increasing order.
+// Mask selects voxels of a 3D grid: Indices are offsets into a volume (x
+// fastest), in increasing order. It is a plain value: safe for concurrent
+// use as long as no goroutine modifies it.
 type Mask struct {
 	Shape   [3]int
 	Indices []int
@@ -85,37 +86,64 @@ func (m *Mask) Scatter(vol, vals []float64) {
 
 // ReadMasked reads a 4D image volume by volume and returns its masked
 // voxels as a matrix with one row per volume and one column per mask
-// voxel, with the image header. A nil mask selects every voxel. The mask
-// must have the image's 3D shape.
+// voxel, with the image header. A nil mask selects every voxel (without
+// building a Mask: FullMask makes one when needed). The mask must have the
+// image's 3D shape. A .nii.gz is checked to its end (gzip checksum,
+// nothing but gzip data after it) before the matrix is returned.
 func ReadMasked(path string, m *Mask) (*mat.Dense, *Header, error) {
 	r, err := Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer r.Close()
+	out, err := readMasked(r, m)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, r.Header(), nil
+}
+
+// readMasked is ReadMasked on an open reader. Memory grows with the
+// volumes read, except where the header's size has been checked against
+// the input (Reader.bounded), so that a header claiming a huge image costs
+// nothing until its data arrive.
+func readMasked(r *Reader, m *Mask) (*mat.Dense, error) {
 	h := r.Header()
 	s := h.Shape()
 	shape := [3]int{s[0], s[1], s[2]}
-	if m == nil {
-		m = FullMask(shape)
-	}
-	if m.Shape != shape {
-		return nil, nil, fmt.Errorf("nifti: %s: image grid %v does not match the mask's %v", path, shape, m.Shape)
-	}
-	if m.Len() == 0 {
-		return nil, nil, fmt.Errorf("nifti: %s: empty mask", path)
+	cols := h.VolumeLen()
+	if m != nil {
+		if m.Shape != shape {
+			return nil, fmt.Errorf("nifti: %s: image grid %v does not match the mask's %v", r.name, shape, m.Shape)
+		}
+		if m.Len() == 0 {
+			return nil, fmt.Errorf("nifti: %s: empty mask", r.name)
+		}
+		cols = m.Len()
 	}
 	nt := h.NumVolumes()
-	out := mat.NewDense(nt, m.Len(), nil)
-	vol := make([]float64, h.VolumeLen())
-	for t := 0; t < nt; t++ {
-		if err := r.ReadVolume(vol); err != nil {
-			if err == io.EOF {
-				err = fmt.Errorf("nifti: %s: only %d of %d volumes", path, t, nt)
-			}
-			return nil, nil, err
-		}
-		m.Gather(out.RawRowView(t), vol)
+	var data []float64
+	if r.bounded {
+		data = make([]float64, 0, nt*cols)
 	}
-	return out, h, nil
+	var vol []float64
+	for t := 0; t < nt; t++ {
+		raw, err := r.readRaw()
+		if err != nil {
+			return nil, err
+		}
+		data = slices.Grow(data, cols)
+		row := data[len(data) : len(data)+cols]
+		if m == nil {
+			h.Datatype.decode(row, raw, h.ByteOrder, r.slope, r.inter)
+		} else {
+			if vol == nil {
+				vol = make([]float64, h.VolumeLen())
+			}
+			h.Datatype.decode(vol, raw, h.ByteOrder, r.slope, r.inter)
+			m.Gather(row, vol)
+		}
+		data = data[:len(data)+cols]
+	}
+	return mat.NewDense(nt, cols, data), nil
 }

@@ -2,15 +2,18 @@ package nifti
 
 import (
 	"bufio"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/neurolatent/neurolatent/internal/inflate"
 )
 
 // Image is a 3D or 4D image with its voxel values as float64, scaled by
-// scl_slope and scl_inter, in file order: x fastest, then y, z and t.
+// scl_slope and scl_inter, in file order: x fastest, then y, z and t. It is
+// a plain value: safe for concurrent use as long as no goroutine modifies
+// it.
 type Image struct {
 	Header *Header
 	Data   []float64
@@ -69,44 +72,71 @@ func ReadHeader(path string) (*Header, error) {
 	return r.Header(), nil
 }
 
+// MaxInflateRatio bounds how far a .nii.gz may expand: beyond its first
+// 64 MiB, to at most this many times its compressed size. fMRI runs
+// compress 1.5-5-fold and masks, which compress far more, are small, so
+// the default of 100 refuses only decompression bombs: a header claiming
+// more voxel data than the bound is refused before anything is allocated.
+// Raise it (1032 or more: no bound, deflate cannot expand further) for
+// unusually compressible images. Set it before reading, not while reads
+// are running.
+var MaxInflateRatio float64 = inflate.DefaultRatio
+
+// stream is an opened image: its header, the reader of its voxel data and
+// what is known about their size.
+type stream struct {
+	h    *Header
+	data io.Reader
+	// left is the number of bytes of a plain file after vox_offset, or -1
+	// (compressed or streamed input).
+	left int64
+	// bounded reports that the header's data size has been checked against
+	// the input (the file's size, or the gzip bound of its compressed size):
+	// buffers may then be allocated from the header.
+	bounded bool
+	// gz is the decompressor of a .nii.gz, which the reader finishes after
+	// the last volume so that its checksum is verified.
+	gz *inflate.Gzip
+}
+
 // openStream reads and checks the header from r and leaves r at the first
-// data byte. size is the number of bytes r holds, or -1 when unknown
-// (compressed or streamed input). It returns the reader to take the data
-// from and, when known, the number of bytes left in it.
-func openStream(r io.Reader, size int64) (*Header, io.Reader, int64, error) {
+// data byte. size is the number of bytes r holds, or -1 when unknown.
+func openStream(r io.Reader, size int64) (*stream, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
-	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
-		gz, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, nil, 0, fmt.Errorf("gzip: %w", err)
+	var gz *inflate.Gzip
+	compressed := int64(-1)
+	if magic, _ := br.Peek(2); inflate.IsGzip(magic) {
+		var err error
+		if gz, err = inflate.NewGzip(br, MaxInflateRatio, "nifti.MaxInflateRatio"); err != nil {
+			return nil, err
 		}
-		r, size = gz, -1
+		compressed, size = size, -1
 		br = bufio.NewReaderSize(gz, 1<<16)
 	}
 	head := make([]byte, header2Size)
 	if n, err := io.ReadFull(br, head[:4]); err != nil {
-		return nil, nil, 0, fmt.Errorf("reading header: %w (%d bytes)", truncated(err), n)
+		return nil, fmt.Errorf("reading header: %w (%d bytes)", truncated(err), n)
 	}
 	version, _, err := detect(head[:4])
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, err
 	}
 	if version == 1 {
 		head = head[:header1Size]
 	}
 	if n, err := io.ReadFull(br, head[4:]); err != nil {
-		return nil, nil, 0, fmt.Errorf("reading header: %w (%d of %d bytes)", truncated(err), n+4, len(head))
+		return nil, fmt.Errorf("reading header: %w (%d of %d bytes)", truncated(err), n+4, len(head))
 	}
 	h, err := parseHeader(head)
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, err
 	}
 	hsize := int64(header1Size)
 	if h.Version == 2 {
 		hsize = header2Size
 	}
 	if err := checkMagic(head, h.Version); err != nil {
-		return nil, nil, 0, err
+		return nil, err
 	}
 	if h.VoxOffset == 0 {
 		// Some writers leave vox_offset unset; the data then follow the
@@ -114,23 +144,28 @@ func openStream(r io.Reader, size int64) (*Header, io.Reader, int64, error) {
 		h.VoxOffset = hsize + 4
 	}
 	if err := h.validate(); err != nil {
-		return nil, nil, 0, err
+		return nil, err
 	}
-	if size >= 0 {
-		if need := h.VoxOffset + h.dataBytes(); need > size {
-			return nil, nil, 0, fmt.Errorf("truncated file: the header needs %d bytes (vox_offset %d + %d of %v data), the file has %d", need, h.VoxOffset, h.dataBytes(), h.Datatype, size)
+	need := h.VoxOffset + h.dataBytes()
+	if size >= 0 && need > size {
+		return nil, fmt.Errorf("truncated file: the header needs %d bytes (vox_offset %d + %d of %v data), the file has %d", need, h.VoxOffset, h.dataBytes(), h.Datatype, size)
+	}
+	if gz != nil && compressed >= 0 {
+		if lim := inflate.Limit(compressed, MaxInflateRatio); need > lim {
+			return nil, fmt.Errorf("gzip: the header claims %v voxels of %v (%d bytes), more than a %d-byte compressed file may inflate to (%d bytes; nifti.MaxInflateRatio %g): a corrupt header or a decompression bomb",
+				h.Shape(), h.Datatype, need, compressed, lim, MaxInflateRatio)
 		}
 	}
 	// Skip the extension flag, any extensions and padding up to vox_offset.
 	skip := h.VoxOffset - hsize
 	if got, err := io.CopyN(io.Discard, br, skip); err != nil {
-		return nil, nil, 0, fmt.Errorf("skipping to vox_offset %d: %w (%d bytes short)", h.VoxOffset, truncated(err), skip-got)
+		return nil, fmt.Errorf("skipping to vox_offset %d: %w (%d bytes short)", h.VoxOffset, truncated(err), skip-got)
 	}
-	left := int64(-1)
+	st := &stream{h: h, data: br, left: -1, bounded: size >= 0 || compressed >= 0, gz: gz}
 	if size >= 0 {
-		left = size - h.VoxOffset
+		st.left = size - h.VoxOffset
 	}
-	return h, br, left, nil
+	return st, nil
 }
 
 // truncated turns the EOF errors of a short read into one clear error.

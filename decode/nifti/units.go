@@ -5,7 +5,8 @@ import (
 	"math"
 )
 
-// Unit is a NIfTI unit code (bits of the xyzt_units field).
+// Unit is a NIfTI unit code (bits of the xyzt_units field). Its values are
+// constants, safe for concurrent use.
 type Unit uint8
 
 // Spatial units (xyzt_units & 0x07) and temporal units (xyzt_units & 0x38).

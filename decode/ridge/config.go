@@ -5,7 +5,8 @@ import (
 	"math"
 )
 
-// Mode selects the form of the problem.
+// Mode selects the form of the problem. Its values are constants, safe for
+// concurrent use.
 type Mode int
 
 const (
@@ -28,7 +29,7 @@ func (m Mode) String() string {
 	return "auto"
 }
 
-// Config configures Fit.
+// Config configures Fit. A plain value, safe for concurrent use.
 type Config struct {
 	// Alphas is the grid of regularisation strengths, all > 0. Their order
 	// matters only for ties: the first best alpha wins, as in scikit-learn.

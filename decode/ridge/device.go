@@ -10,7 +10,9 @@ import (
 
 // Device runs the heavy part of the dual-form leave-one-out fit on an
 // accelerator. Package cuda's Engine is one (with the build tag gpu);
-// install it with UseDevice, or call FitOn.
+// install it with UseDevice, or call FitOn. Fits running in several
+// goroutines call DualLOO concurrently, so an implementation must be safe
+// for concurrent use (cuda's Engine queues its runs).
 type Device interface {
 	// DualLOO computes, for the centred Gram matrix K = Xc Xc^T of the
 	// problem, every alpha's leave-one-out scores and then, for the alphas
@@ -19,7 +21,8 @@ type Device interface {
 	DualLOO(p *DualLOOProblem) (*DualLOOResult, error)
 }
 
-// DualLOOProblem is the input of Device.DualLOO.
+// DualLOOProblem is the input of Device.DualLOO. It is a plain value: safe
+// for concurrent use as long as no goroutine modifies it.
 type DualLOOProblem struct {
 	// X holds the training data, samples by features, not centred.
 	X *mat.Dense
@@ -41,7 +44,8 @@ type DualLOOProblem struct {
 	Select func(scores []float64) []int
 }
 
-// DualLOOResult is the output of Device.DualLOO.
+// DualLOOResult is the output of Device.DualLOO. It is a plain value: safe
+// for concurrent use as long as no goroutine modifies it.
 type DualLOOResult struct {
 	// Coef is p by D, row-major: Xc^T c for the selected alphas.
 	Coef []float64

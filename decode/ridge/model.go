@@ -8,7 +8,9 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// Model is a fitted ridge regression: Y = X Coef + Intercept.
+// Model is a fitted ridge regression: Y = X Coef + Intercept. Predict and
+// Rescale only read the model: safe for concurrent use as long as no
+// goroutine modifies its fields.
 type Model struct {
 	// Coef has one row per feature and one column per target.
 	Coef      *mat.Dense

@@ -5,7 +5,8 @@ import (
 	"math"
 )
 
-// Config describes the simulated participant and experiment.
+// Config describes the simulated participant and experiment. A plain value,
+// safe for concurrent use.
 type Config struct {
 	// Seed makes the participant and the data reproducible bit for bit.
 	Seed uint64

@@ -7,8 +7,9 @@ import (
 	"github.com/neurolatent/neurolatent/tensor"
 )
 
-// ImageSet is a set of grayscale images of one size, pixels row-major in
-// [0, 1].
+// ImageSet is a set of grayscale images of one size, pixels row-major in [0,
+// 1]. It is a plain value: safe for concurrent use as long as no goroutine
+// modifies it.
 type ImageSet struct {
 	H, W int
 	Pix  [][]float64

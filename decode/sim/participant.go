@@ -8,7 +8,9 @@ import (
 	"sync"
 )
 
-// Participant is a simulated brain with its experiment.
+// Participant is a simulated brain with its experiment. Its methods only
+// read it: safe for concurrent use (two Writes to one folder would clash on
+// the files).
 type Participant struct {
 	cfg     Config
 	images  *ImageSet

@@ -13,7 +13,8 @@ import (
 	"github.com/neurolatent/neurolatent/tensor"
 )
 
-// RunFiles are the files of one run.
+// RunFiles are the files of one run. It is a plain value: safe for
+// concurrent use as long as no goroutine modifies it.
 type RunFiles struct {
 	Task      string
 	Number    int
@@ -23,7 +24,8 @@ type RunFiles struct {
 	NumTrials int
 }
 
-// Dataset lists what Write produced. Paths are absolute.
+// Dataset lists what Write produced. Paths are absolute. It is a plain
+// value: safe for concurrent use as long as no goroutine modifies it.
 type Dataset struct {
 	Dir        string
 	Runs       []RunFiles

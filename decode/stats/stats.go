@@ -7,12 +7,14 @@ import (
 	"slices"
 )
 
-// Statistic scores the predictions of the stimuli items (indices in
-// [0, n), repeats allowed), each matched with true stimulus perm[i] (the
-// identity when perm is nil).
+// Statistic scores the predictions of the stimuli items (indices in [0, n),
+// repeats allowed), each matched with true stimulus perm[i] (the identity
+// when perm is nil). The resampling functions call it from their own
+// goroutine only.
 type Statistic func(items, perm []int) float64
 
-// Options set the resampling. Zero values take the defaults.
+// Options set the resampling. Zero values take the defaults. A plain value,
+// safe for concurrent use.
 type Options struct {
 	// Resamples is the number of bootstrap resamples (default 2,000).
 	Resamples int
@@ -54,7 +56,8 @@ func (o Options) WithDefaults() (Options, error) {
 
 // Estimate is a score with its bootstrap interval and permutation p-value
 // (one-sided: the chance of a score at least as high when predictions and
-// stimuli are paired at random).
+// stimuli are paired at random). It is a plain value: safe for concurrent
+// use as long as no goroutine modifies it.
 type Estimate struct {
 	Value float64    `json:"value"`
 	CI    [2]float64 `json:"ci95"`
@@ -134,7 +137,8 @@ func PercentileInterval(values []float64, level float64) [2]float64 {
 	return [2]float64{q((1 - level) / 2), q((1 + level) / 2)}
 }
 
-// Alternative is the direction of a test.
+// Alternative is the direction of a test. Its values are constants, safe for
+// concurrent use.
 type Alternative int
 
 const (
@@ -256,9 +260,10 @@ func SignFlipP(d []float64, count int, seed uint64) (p float64, exact bool) {
 	return PValue(observed, null, exact, TwoSided), exact
 }
 
-// Difference is the paired difference A - B of two decoders' scores on
-// the same stimuli: its bootstrap interval (the same resamples for both)
-// and a two-sided sign-flip p-value on the per-stimulus differences.
+// Difference is the paired difference A - B of two decoders' scores on the
+// same stimuli: its bootstrap interval (the same resamples for both) and a
+// two-sided sign-flip p-value on the per-stimulus differences. It is a plain
+// value: safe for concurrent use as long as no goroutine modifies it.
 type Difference struct {
 	Value float64    `json:"diff"`
 	CI    [2]float64 `json:"ci95"`

@@ -41,6 +41,7 @@ import (
 	"github.com/neurolatent/neurolatent/assets"
 	"github.com/neurolatent/neurolatent/blas"
 	"github.com/neurolatent/neurolatent/dataset"
+	"github.com/neurolatent/neurolatent/internal/atomicfile"
 	"github.com/neurolatent/neurolatent/latent"
 	"github.com/neurolatent/neurolatent/recon"
 	nt "github.com/neurolatent/neurolatent/tensor"
@@ -116,6 +117,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	if *n < 100 || *n > 10000 {
 		return fmt.Errorf("-n %d: want 100 to 10000 test images", *n)
+	}
+	// Found now, not after encoding thousands of images.
+	if err := atomicfile.CheckDir(*out); err != nil {
+		return fmt.Errorf("-out: %w", err)
 	}
 	logf := func(format string, a ...any) {
 		if !*quiet {

@@ -50,6 +50,7 @@ func TestErrors(t *testing.T) {
 		{[]string{"-n", "20000"}, "-n 20000"},
 		{[]string{"-weights", bad}, "bad.safetensors"},
 		{[]string{"extra"}, "unexpected"},
+		{[]string{"-out", filepath.Join(bad, "out")}, "-out: cannot make the folder"},
 	} {
 		var out, errw bytes.Buffer
 		err := run(append([]string{"-out", dir, "-quiet"}, c.args...), &out, &errw)

@@ -130,6 +130,24 @@ func TestErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	png := filepath.Join(dir, "x.png")
+	// Issue 17: z with NaN or 1e30, pixels of 50, NaN learning rates, a
+	// resume without a checkpoint and an unwritable -out.
+	zNaN, z1e30 := filepath.Join(dir, "znan.npy"), filepath.Join(dir, "z1e30.npy")
+	for p, v := range map[string]float32{zNaN: float32(math.NaN()), z1e30: 1e30} {
+		z := make([]float32, 2*120)
+		z[130] = v
+		if err := nt.SaveNPY(p, nt.New32(z, 2, 120)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pix := make([]float32, 32*32)
+	pix[0] = 50
+	pix50 := filepath.Join(dir, "pix50.npy")
+	if err := nt.SaveNPY(pix50, nt.New32(pix, 1, 1, 32, 32)); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "file")
+	os.WriteFile(file, nil, 0o644)
 	for _, c := range []struct {
 		args []string
 		want string
@@ -153,6 +171,13 @@ func TestErrors(t *testing.T) {
 		{[]string{"train"}, "-out is required"},
 		{[]string{"eval", "-train-limit", "-1"}, "must not be negative"},
 		{[]string{"sample", "-weights", reduced, "-png", png, "extra"}, "unexpected argument"},
+		{[]string{"generate", "-weights", reduced, "-z", zNaN, "-out", filepath.Join(dir, "o.npy")}, "z row 1, value 10 is NaN"},
+		{[]string{"generate", "-weights", reduced, "-z", z1e30, "-out", filepath.Join(dir, "o.npy")}, "value 10 is 1e+30"},
+		{[]string{"interpolate", "-weights", reduced, "-z", z1e30, "-png", png}, "1e+30"},
+		{[]string{"encode", "-weights", shipped, "-images", pix50, "-out", filepath.Join(dir, "o.npy")}, "pixel 0 (channel 0, row 0, column 0) is 50"},
+		{[]string{"train", "-lr-gen", "NaN", "-out", dir}, "-lr-gen NaN"},
+		{[]string{"train", "-resume", "-out", filepath.Join(dir, "fresh")}, "-resume: no checkpoint"},
+		{[]string{"train", "-out", filepath.Join(file, "run")}, "-out: cannot make the folder"},
 	} {
 		_, _, err := runArgs(t, c.args...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/neurolatent/neurolatent/bigbigan"
 	"github.com/neurolatent/neurolatent/dataset"
 	"github.com/neurolatent/neurolatent/gan"
+	"github.com/neurolatent/neurolatent/internal/atomicfile"
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
@@ -66,10 +68,27 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-steps %d and -batch %d must be at least 1", *steps, *batch)
 	case *limit < 0 || *sampleEvery < 0 || *ckptEvery < 0:
 		return errors.New("-limit, -sample-every and -checkpoint-every must not be negative")
-	case *lrGen < 0 || *lrDis < 0:
-		return errors.New("-lr-gen and -lr-dis must not be negative")
+	case !(*lrGen >= 0) || !(*lrDis >= 0) || math.IsInf(*lrGen, 0) || math.IsInf(*lrDis, 0):
+		return fmt.Errorf("-lr-gen %g and -lr-dis %g: want finite numbers >= 0 (0: the configuration's)", *lrGen, *lrDis)
 	case *weights != "" && !strings.EqualFold(filepath.Ext(*weights), ".safetensors"):
 		return fmt.Errorf("-weights %s: want a .safetensors file", *weights)
+	}
+	// What would fail or differ from the request, before any data are read.
+	if err := atomicfile.CheckDir(*out); err != nil {
+		return fmt.Errorf("-out: %w", err)
+	}
+	if *weights != "" {
+		if err := os.MkdirAll(filepath.Dir(*weights), 0o755); err != nil {
+			return fmt.Errorf("-weights: %w", err)
+		}
+		if err := atomicfile.CheckWritable(*weights); err != nil {
+			return fmt.Errorf("-weights: %w", err)
+		}
+	}
+	if ckpt := filepath.Join(*out, gan.CheckpointName); *resume {
+		if _, err := os.Stat(ckpt); errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("-resume: no checkpoint in %s (%s does not exist); leave out -resume to start a new run", *out, ckpt)
+		}
 	}
 	c := bigbigan.Small32()
 	if *lrGen > 0 {
@@ -102,9 +121,6 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "done in %s; checkpoint, samples and loss curves in %s\n", time.Since(start).Round(time.Second), *out)
 	if *weights != "" {
-		if err := os.MkdirAll(filepath.Dir(*weights), 0o755); err != nil {
-			return err
-		}
 		// A resumed run trained the checkpoint's weights: reload them.
 		if v, err = bigbigan.LoadBiGAN(filepath.Join(*out, gan.CheckpointName)); err != nil {
 			return err

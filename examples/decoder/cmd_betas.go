@@ -11,6 +11,7 @@ import (
 	"github.com/neurolatent/neurolatent/decode"
 	"github.com/neurolatent/neurolatent/decode/events"
 	"github.com/neurolatent/neurolatent/decode/glm"
+	"github.com/neurolatent/neurolatent/internal/atomicfile"
 )
 
 var betasFlags = []flagSpec{
@@ -35,6 +36,12 @@ func runBetas(args []string, w io.Writer) error {
 	out, err := p.required("out")
 	if err != nil {
 		return err
+	}
+	if err := checkOut("betas", p, "out"); err != nil {
+		return err
+	}
+	if err := atomicfile.CheckWritable(sidecar(out)); err != nil {
+		return fmt.Errorf("betas: the list of trials beside -out: %w", err)
 	}
 	bold, evs := p.list("bold"), p.list("events")
 	if len(bold) == 0 || len(bold) != len(evs) {
@@ -88,8 +95,8 @@ func runBetas(args []string, w io.Writer) error {
 		return err
 	}
 	side := sidecar(out)
-	if err := os.WriteFile(side, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		return err
+	if err := atomicfile.WriteBytes(side, []byte(strings.Join(lines, "\n")+"\n")); err != nil {
+		return fmt.Errorf("betas: %w", err)
 	}
 	r, c := rows.Dims()
 	fmt.Fprintf(w, "betas: %d runs, %d trials, %d voxels (mask: %d), %s; %d constant voxels set to 0\n",

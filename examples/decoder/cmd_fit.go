@@ -37,6 +37,9 @@ func runFit(args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOut("fit", p, "out"); err != nil {
+		return err
+	}
 	alphas, err := alphaGrid(p.str("alphas", "0:6:13"))
 	if err != nil {
 		return fmt.Errorf("fit: %w", err)

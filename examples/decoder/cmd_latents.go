@@ -3,15 +3,15 @@ package main
 import (
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"github.com/neurolatent/neurolatent/decode"
+	"github.com/neurolatent/neurolatent/internal/safepath"
 	"github.com/neurolatent/neurolatent/tensor"
 	"gonum.org/v1/gonum/mat"
 )
 
 var latentsFlags = []flagSpec{
-	{name: "root", help: "directory the stim_file paths are relative to (the dataset)"},
+	{name: "root", help: "directory the stim_file paths are relative to (the dataset); a stim_file that leads outside it (.., an absolute path, a symbolic link out) is refused"},
 	{name: "train", help: "sidecar .tsv of the training betas (its stim_file column)"},
 	{name: "test", help: "sidecar .tsv of the test betas"},
 	{name: "k", help: "number of principal components (default 50)"},
@@ -39,6 +39,9 @@ func runLatents(args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOut("latents", p, "out-train", "out-test", "pixels-test", "pca"); err != nil {
+		return err
+	}
 	pixels := func(tsv string) (*mat.Dense, error) {
 		stims, err := readSidecar(tsv)
 		if err != nil {
@@ -46,7 +49,16 @@ func runLatents(args []string, w io.Writer) error {
 		}
 		var m *mat.Dense
 		for i, s := range stims {
-			t, err := tensor.LoadImageTensor(filepath.Join(root, s), false)
+			if s == "n/a" || s == "" {
+				return nil, fmt.Errorf("latents: %s, row %d: no stim_file (n/a): the events files given to decoder betas have no stim_file column, or leave it empty, so the image behind this row is unknown", tsv, i+1)
+			}
+			// stim_file values come from data files: they may name files
+			// under -root only.
+			path, err := safepath.Join(root, s)
+			if err != nil {
+				return nil, fmt.Errorf("latents: %s, row %d: stim_file: %w", tsv, i+1, err)
+			}
+			t, err := tensor.LoadImageTensor(path, false)
 			if err != nil {
 				return nil, err
 			}
@@ -142,6 +154,9 @@ func runToPixels(args []string, w io.Writer) error {
 		if req[i], err = p.required(n); err != nil {
 			return err
 		}
+	}
+	if err := checkOut("topixels", p, "out"); err != nil {
+		return err
 	}
 	sd, err := tensor.LoadNPZ(req[0])
 	if err != nil {

@@ -33,6 +33,9 @@ func runPredict(args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOut("predict", p, "out"); err != nil {
+		return err
+	}
 	m, err := ridge.Load(mp)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/neurolatent/neurolatent/decode/sim"
+	"github.com/neurolatent/neurolatent/internal/atomicfile"
 )
 
 var simulateFlags = []flagSpec{
@@ -34,6 +35,9 @@ func runSimulate(args []string, w io.Writer) error {
 	out, err := p.required("out")
 	if err != nil {
 		return err
+	}
+	if err := atomicfile.CheckDir(out); err != nil {
+		return fmt.Errorf("simulate: -out: %w", err)
 	}
 	cfg := sim.DefaultConfig()
 	for _, f := range []struct {

@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -130,5 +133,84 @@ func TestShapeErrors(t *testing.T) {
 	if run([]string{"fit", "-x", p("x.npy"), "-y", p("y.npy"), "-out", p("m.npz")}, &out, &errb) == 0 ||
 		!strings.Contains(errb.String(), "X has 10 rows (samples), Y has 9") {
 		t.Errorf("row mismatch: %s", errb.String())
+	}
+}
+
+// Issue 17, item 6: stim_file values were opened outside -root; item 9: a
+// missing stim_file column failed later as "open .../n/a".
+func TestLatentsStimFiles(t *testing.T) {
+	base := t.TempDir()
+	root := filepath.Join(base, "ds")
+	os.MkdirAll(filepath.Join(root, "stimuli"), 0o755)
+	for k := 0; k < 4; k++ {
+		img := image.NewGray(image.Rect(0, 0, 4, 4))
+		for i := range img.Pix {
+			img.Pix[i] = uint8(40*k + 7*i)
+		}
+		var b bytes.Buffer
+		png.Encode(&b, img)
+		os.WriteFile(filepath.Join(root, "stimuli", fmt.Sprintf("%d.png", k)), b.Bytes(), 0o644)
+	}
+	os.WriteFile(filepath.Join(base, "outside.png"), nil, 0o644)
+	os.Symlink(filepath.Join(base, "outside.png"), filepath.Join(root, "stimuli", "link.png"))
+	tsv := func(name string, stims ...string) string {
+		var b strings.Builder
+		b.WriteString("run\tonset\ttrial_type\tstim_file\n")
+		for i, s := range stims {
+			fmt.Fprintf(&b, "0\t%d\tn/a\t%s\n", i, s)
+		}
+		p := filepath.Join(base, name)
+		os.WriteFile(p, []byte(b.String()), 0o644)
+		return p
+	}
+	good := tsv("good.tsv", "stimuli/0.png", "stimuli/1.png", "stimuli/2.png", "stimuli/3.png")
+	latents := func(train string) (int, string) {
+		var out, errb bytes.Buffer
+		code := run([]string{"latents", "-root", root, "-train", train, "-test", good, "-k", "2",
+			"-out-train", filepath.Join(base, "zt.npy"), "-out-test", filepath.Join(base, "ze.npy")}, &out, &errb)
+		return code, errb.String()
+	}
+	if code, msg := latents(good); code != 0 {
+		t.Fatalf("well-formed list: %s", msg)
+	}
+	for _, c := range []struct{ stims, want string }{
+		{"../outside.png", "climbs out"},
+		{"../../../../etc/passwd", "climbs out"},
+		{"/etc/passwd", "absolute path"},
+		{"stimuli/link.png", "symbolic link"},
+		{"n/a", "no stim_file (n/a)"},
+	} {
+		code, msg := latents(tsv("bad.tsv", "stimuli/0.png", c.stims))
+		if code == 0 || !strings.Contains(msg, c.want) || !strings.Contains(msg, "row 2") {
+			t.Errorf("stim_file %q: exit %d, %q, want %q", c.stims, code, msg, c.want)
+		}
+	}
+}
+
+// Issue 17, item 9: an output that cannot be written was found only after
+// the computation. Each command now checks its outputs first: here the
+// inputs do not even exist, and the error is about the output.
+func TestOutputsCheckedFirst(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	os.WriteFile(file, nil, 0o644)
+	no := filepath.Join(file, "out.npy") // under a regular file
+	missing := filepath.Join(dir, "missing.npy")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"betas", "-bold", missing, "-events", missing, "-out", no}, "betas: -out: cannot write"},
+		{[]string{"fit", "-x", missing, "-y", missing, "-out", no}, "fit: -out: cannot write"},
+		{[]string{"predict", "-model", missing, "-x", missing, "-out", no}, "predict: -out: cannot write"},
+		{[]string{"latents", "-root", dir, "-train", missing, "-test", missing, "-out-train", no, "-out-test", filepath.Join(dir, "z.npy")}, "latents: -out-train: cannot write"},
+		{[]string{"latents", "-root", dir, "-train", missing, "-test", missing, "-out-train", filepath.Join(dir, "z.npy"), "-out-test", filepath.Join(dir, "z2.npy"), "-pca", no}, "latents: -pca: cannot write"},
+		{[]string{"topixels", "-pca", missing, "-z", missing, "-out", no}, "topixels: -out: cannot write"},
+		{[]string{"simulate", "-images", missing, "-out", filepath.Join(file, "ds")}, "simulate: -out: cannot make the folder"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(c.args, &out, &errb); code == 0 || !strings.Contains(errb.String(), c.want) {
+			t.Errorf("%v: exit %d, %q, want %q", c.args, code, errb.String(), c.want)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/neurolatent/neurolatent/internal/atomicfile"
 	"github.com/neurolatent/neurolatent/tensor"
 	"gonum.org/v1/gonum/mat"
 )
@@ -47,4 +48,18 @@ func saveMatrix(path string, m *mat.Dense, f32 bool) error {
 		return tensor.SaveNPY(path, tensor.New32(d, r, c))
 	}
 	return tensor.SaveNPY(path, tensor.New64(data, r, c))
+}
+
+// checkOut reports, before any work, an output flag whose file cannot be
+// written (a missing folder, a folder in its place, a read-only file
+// system), so that a long computation does not end in a write error.
+func checkOut(cmd string, p *parsed, flags ...string) error {
+	for _, f := range flags {
+		if v := p.str(f, ""); v != "" {
+			if err := atomicfile.CheckWritable(v); err != nil {
+				return fmt.Errorf("%s: -%s: %w", cmd, f, err)
+			}
+		}
+	}
+	return nil
 }

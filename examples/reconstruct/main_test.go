@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,9 +30,42 @@ func TestSmoke(t *testing.T) {
 	if err := json.Unmarshal(stdout.Bytes(), &m); err != nil {
 		t.Fatalf("stdout is not one JSON object: %v\n%s", err, stdout.String())
 	}
-	for _, k := range []string{"pairwise_latent", "pairwise_pixel", "pixcorr", "ssim", "baseline", "seconds", "snr"} {
+	for _, k := range []string{"pairwise_latent", "pairwise_pixel", "pixcorr", "ssim", "top1_pixel", "top5_pixel",
+		"pairwise_pixel_ci95", "pairwise_pixel_p", "ssim_ci95", "pairwise_pixel_within_p",
+		"baseline", "ceiling", "all", "comparisons", "notes", "stats", "seconds", "snr", "rescale"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("JSON lacks %q", k)
+		}
+	}
+	if m["rescale"] != "inductive" {
+		t.Errorf("rescale %v by default, want inductive", m["rescale"])
+	}
+	// The rows: the model and PCA with ridge, pixel ridge and the two
+	// category oracles (the shipped Fashion-MNIST stimuli have labels); no
+	// inversion, whose encoding model would have 120 trials per fit for
+	// 129 weights, as a note says.
+	var rows []string
+	for _, r := range m["all"].([]any) {
+		rows = append(rows, r.(map[string]any)["space"].(string)+" "+r.(map[string]any)["method"].(string))
+	}
+	want := "vaegan ridge,pca ridge,pixels ridge,vaegan category-oracle,pixels category-oracle"
+	if strings.Join(rows, ",") != want {
+		t.Errorf("decoders %v, want %s", rows, want)
+	}
+	if notes := fmt.Sprint(m["notes"]); !strings.Contains(notes, "no vaegan inversion") {
+		t.Errorf("notes %s do not say why the inversion was skipped", notes)
+	}
+	// The terminal table shows intervals and p-values, and says when the
+	// rescaling was transductive.
+	stdout.Reset()
+	args = []string{"-out", dir, "-quiet", "-rescale", "transductive", "-bootstrap", "200", "-permutations", "200",
+		"-train", "150", "-test", "6", "-repeats", "3", "-voxels", "200", "-show", "6"}
+	if err := run(args, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"95% bootstrap intervals", "permutation p-values", "transductive", "category-oracle", "pixels ridge", "sign-flip p"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("the summary lacks %q:\n%s", want, stdout.String())
 		}
 	}
 	for _, f := range []string{"reconstructions.png", "metrics.json", "identification.png"} {
@@ -194,5 +228,22 @@ func TestGPUFlagWithoutCUDA(t *testing.T) {
 	err := run([]string{"-out", t.TempDir(), "-gpu", "-quiet"}, &stdout, &stderr)
 	if !errors.Is(err, cuda.ErrNoCUDA) || !strings.Contains(err.Error(), "-gpu") {
 		t.Fatalf("err = %v, want -gpu: %v", err, cuda.ErrNoCUDA)
+	}
+}
+
+// -weights names a shipped VAE-GAN or a file; an unknown name is a file
+// that does not exist.
+func TestShippedWeights(t *testing.T) {
+	for _, name := range []string{"", "fashion", "mnist"} {
+		m, err := loadModel(options{model: "vaegan", weights: name})
+		if err != nil {
+			t.Fatalf("-weights %q: %v", name, err)
+		}
+		if c, h, w := m.ImageShape(); c != 1 || h != 32 || w != 32 || m.LatentDim() != 128 {
+			t.Errorf("-weights %q: a %dx%dx%d model with %d latent dimensions", name, c, h, w, m.LatentDim())
+		}
+	}
+	if _, err := loadModel(options{model: "vaegan", weights: "cifar"}); err == nil {
+		t.Error("-weights cifar (neither shipped nor a file) accepted")
 	}
 }

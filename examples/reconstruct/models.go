@@ -31,6 +31,7 @@ const defaultSNR = 0.65
 var shippedVAEGANs = map[string]func() ([]byte, error){
 	"":        assets.VAEGAN,
 	"fashion": assets.VAEGAN,
+	"mnist":   assets.VAEGANMNIST,
 }
 
 // loadModel builds the generative model the flags ask for, checking the

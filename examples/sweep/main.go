@@ -29,6 +29,7 @@ import (
 	"github.com/neurolatent/neurolatent/blas"
 	"github.com/neurolatent/neurolatent/dataset"
 	"github.com/neurolatent/neurolatent/decode/sim"
+	"github.com/neurolatent/neurolatent/internal/atomicfile"
 	"github.com/neurolatent/neurolatent/recon"
 	"github.com/neurolatent/neurolatent/vae"
 )
@@ -103,6 +104,10 @@ func run(args []string, log io.Writer) error {
 	trainF, err := floats(*trains)
 	if err != nil {
 		return fmt.Errorf("-train: %w", err)
+	}
+	// Found now, not after minutes of decoding.
+	if err := atomicfile.CheckDir(*out); err != nil {
+		return fmt.Errorf("-out: %w", err)
 	}
 	blas.Use()
 	raw, err := assets.VAEGAN()

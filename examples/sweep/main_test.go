@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -20,5 +21,11 @@ func TestSmoke(t *testing.T) {
 	}
 	if err := run([]string{"-snr", "x"}, io.Discard); err == nil {
 		t.Error("bad -snr accepted")
+	}
+	// An unwritable -out is found before the sweep (issue 17, item 9).
+	file := filepath.Join(dir, "file")
+	os.WriteFile(file, nil, 0o644)
+	if err := run([]string{"-out", filepath.Join(file, "sweep")}, io.Discard); err == nil || !strings.Contains(err.Error(), "-out: cannot make the folder") {
+		t.Errorf("unwritable -out: %v", err)
 	}
 }

@@ -8,8 +8,10 @@
 //	    -steps 3000 -batch 64 -out out/vaegan32
 //
 // Run the same command again with -resume to continue from the last
-// checkpoint; -weights writes the final weights (the file vae.Load and
-// the main job read).
+// checkpoint (with the same -batch, -limit and -seed, which decide the
+// data order); -weights writes the final weights (the file vae.Load and
+// the main job read). An -out or -weights that cannot be written, and
+// -resume without a checkpoint, are reported before any data are read.
 package main
 
 import (
@@ -17,12 +19,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/neurolatent/neurolatent/dataset"
 	"github.com/neurolatent/neurolatent/gan"
+	"github.com/neurolatent/neurolatent/internal/atomicfile"
 	"github.com/neurolatent/neurolatent/nn/checkpoint"
 	"github.com/neurolatent/neurolatent/vae"
 )
@@ -68,10 +73,34 @@ func parse(args []string) (options, error) {
 		return o, fmt.Errorf("-batch %d: want at least 1", o.batch)
 	case o.sampleEvery < 0 || o.ckptEvery < 0 || o.limit < 0:
 		return o, errors.New("-sample-every, -checkpoint-every and -limit must not be negative")
-	case o.lr < 0:
-		return o, fmt.Errorf("-lr %g must not be negative", o.lr)
+	case !(o.lr >= 0) || math.IsInf(o.lr, 0):
+		return o, fmt.Errorf("-lr %g: want a finite number >= 0 (0: the configuration's)", o.lr)
 	}
 	return o, nil
+}
+
+// checkOutputs finds, before any data are read, what would make the run
+// fail or do something else than asked: an -out or -weights that cannot be
+// written, -resume without a checkpoint to resume from.
+func checkOutputs(o options) error {
+	if err := atomicfile.CheckDir(o.out); err != nil {
+		return fmt.Errorf("-out: %w", err)
+	}
+	if o.weights != "" {
+		if err := os.MkdirAll(filepath.Dir(o.weights), 0o755); err != nil {
+			return fmt.Errorf("-weights: %w", err)
+		}
+		if err := atomicfile.CheckWritable(o.weights); err != nil {
+			return fmt.Errorf("-weights: %w", err)
+		}
+	}
+	if o.resume {
+		ckpt := filepath.Join(o.out, gan.CheckpointName)
+		if _, err := os.Stat(ckpt); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("-resume: no checkpoint in %s (%s does not exist); leave out -resume to start a new run", o.out, ckpt)
+		}
+	}
+	return nil
 }
 
 // load reads the training images at the model's size; channels <= 0 keeps
@@ -109,6 +138,9 @@ func vaeConfig(name string) (vae.Config, error) {
 func run(args []string, stderr io.Writer) error {
 	o, err := parse(args)
 	if err != nil {
+		return err
+	}
+	if err := checkOutputs(o); err != nil {
 		return err
 	}
 	var progress io.Writer = stderr
@@ -166,9 +198,6 @@ func run(args []string, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "done in %s; checkpoint, samples and loss curves in %s\n", time.Since(start).Round(time.Second), o.out)
 	if o.weights != "" {
-		if err := os.MkdirAll(filepath.Dir(o.weights), 0o755); err != nil {
-			return err
-		}
 		if err := save(o.weights); err != nil {
 			return err
 		}

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 
 	"github.com/neurolatent/neurolatent/dataset"
+	"github.com/neurolatent/neurolatent/internal/atomicfile"
 	"github.com/neurolatent/neurolatent/internal/probe"
 	nt "github.com/neurolatent/neurolatent/tensor"
 	"github.com/neurolatent/neurolatent/vae"
@@ -37,6 +38,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	if *limit < 0 || *testLimit < 0 {
 		return fmt.Errorf("-train-limit %d and -test-limit %d must not be negative", *limit, *testLimit)
+	}
+	// Found now, not after the evaluation.
+	if err := atomicfile.CheckDir(*out); err != nil {
+		return fmt.Errorf("-out: %w", err)
 	}
 	v, err := vae.Load(*weights)
 	if err != nil {

@@ -54,4 +54,11 @@ func TestErrors(t *testing.T) {
 			t.Errorf("%v: error %v, want one mentioning %q", c.args, err, c.want)
 		}
 	}
+	// An unwritable -out is found before the evaluation (issue 17, item 9).
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, nil, 0o644)
+	var out, errw bytes.Buffer
+	if err := run([]string{"-out", filepath.Join(file, "eval")}, &out, &errw); err == nil || !strings.Contains(err.Error(), "-out: cannot make the folder") {
+		t.Errorf("unwritable -out: %v", err)
+	}
 }

@@ -3,6 +3,7 @@ package wordvec
 import (
 	"bytes"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -101,4 +102,30 @@ func FuzzReadWord2VecBinary(f *testing.F) {
 	f.Add([]byte("1 1\na \x00\x00\xc0\x7f"))
 	f.Add([]byte("3 1\n\n\na \x00\x00\x80\x3fa \x00\x00\x00\x40\n\nb \x01\x00\x00\x00"))
 	f.Fuzz(func(t *testing.T, in []byte) { checkRead(t, Word2VecBinary, in) })
+}
+
+// FuzzHeader: whatever the header "N D" of a word2vec file announces,
+// reading costs memory in proportion to the bytes given, never to N*D
+// (a 14-byte header once asked for 256 GiB), in both formats.
+func FuzzHeader(f *testing.F) {
+	for _, h := range []string{"65536 1048576", "3 2", "1 1", "0 5", "2147483647 1048576", "-1 3",
+		"9999999999999 2", "2 1048577", "1048576 1048576 ", "1\t4"} {
+		f.Add(h, []byte("a \x00\x00\x80\x3f\n"))
+		f.Add(h, []byte("a 1 2\nb 3 4\n"))
+	}
+	f.Fuzz(func(t *testing.T, header string, body []byte) {
+		in := append([]byte(header+"\n"), body...)
+		for _, format := range []Format{Word2Vec, Word2VecBinary} {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			e, err := Read(bytes.NewReader(in), format, "fuzz", nil)
+			runtime.ReadMemStats(&after)
+			if got := after.TotalAlloc - before.TotalAlloc; got > 32<<20+uint64(64*len(in)) {
+				t.Fatalf("%v: %d bytes allocated for %d bytes of input (header %q)", format, got, len(in), header)
+			}
+			if err == nil && len(e.Vectors.Data) != e.Vectors.N*e.Vectors.D {
+				t.Fatalf("%v: %d values for %d x %d", format, len(e.Vectors.Data), e.Vectors.N, e.Vectors.D)
+			}
+		}
+	})
 }

@@ -3,7 +3,6 @@ package wordvec
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -15,10 +14,12 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/neurolatent/neurolatent/internal/inflate"
 	"github.com/neurolatent/neurolatent/latent"
 )
 
-// Format is a word-vector file format.
+// Format is a word-vector file format. Its values are constants, safe for
+// concurrent use.
 type Format int
 
 const (
@@ -59,14 +60,24 @@ func ParseFormat(s string) (Format, error) {
 	return 0, fmt.Errorf("wordvec: unknown format %q (want glove, word2vec or word2vec-bin)", s)
 }
 
-// Options tunes reading. The zero value reads everything.
+// Options tunes reading. The zero value reads everything. A plain value,
+// safe for concurrent use.
 type Options struct {
 	// Limit stops after the first Limit vectors of the file (0: all), like
-	// gensim's limit.
+	// gensim's limit. The rest of the file is not read, so a gzip
+	// checksum is verified only when the whole file is.
 	Limit int
+	// MaxInflateRatio bounds how far gzip-compressed input may expand:
+	// beyond its first 64 MiB, to at most this many times the compressed
+	// bytes (0: 100; 1032 or more: no bound, as deflate cannot expand
+	// more). Word vectors compress about 3-fold; the bound stops
+	// decompression bombs.
+	MaxInflateRatio float64
 }
 
-// Embeddings are word vectors in file order.
+// Embeddings are word vectors in file order. Embeddings are a plain value:
+// safe for concurrent use as long as no goroutine modifies them (a Bank from
+// Bank shares their memory).
 type Embeddings struct {
 	Words   []string
 	Vectors latent.Vectors
@@ -89,11 +100,17 @@ var (
 )
 
 // Limits on what a file may declare, so that a corrupt header cannot make
-// the reader allocate without bound.
+// the reader allocate without bound: memory grows with the vectors
+// actually read, never with a header's claims.
 const (
-	maxDim      = 1 << 20
-	maxWordLen  = 1 << 16
-	maxPrealloc = 1 << 16 // vectors allocated up front from a header's count
+	maxDim     = 1 << 20
+	maxWordLen = 1 << 16
+	// maxPrealloc is the most components allocated up front from a
+	// header's counts (4 MiB of float32); the rest grow with the data.
+	maxPrealloc = 1 << 20
+	// maxLine bounds a text line: a word and maxDim components of up to
+	// 64 bytes each.
+	maxLine = maxWordLen + 64*maxDim
 )
 
 // ReadFile reads a word-vector file. Files compressed with gzip (.gz) are
@@ -108,10 +125,13 @@ func ReadFile(path string, f Format, opt *Options) (*Embeddings, error) {
 }
 
 // Read reads word vectors in format f from r; name (a file name) goes into
-// errors. Gzip-compressed input is recognised and decompressed. An empty
-// input, a line with the wrong number of components, a number that does
-// not parse or is not finite, invalid UTF-8 in a word or a header that
-// does not match the data is an error that names the line.
+// errors. Gzip-compressed input is recognised and decompressed (a bad
+// checksum, trailing garbage or an expansion beyond MaxInflateRatio is an
+// error). An empty input, a line with the wrong number of components, a
+// number that does not parse or is not finite, invalid UTF-8 in a word, a
+// line longer than 64 MiB or a header that does not match the data is an
+// error that names the line. Memory grows with the vectors read: a header
+// that announces more vectors than the file holds costs nothing.
 func Read(r io.Reader, f Format, name string, opt *Options) (*Embeddings, error) {
 	var o Options
 	if opt != nil {
@@ -120,14 +140,21 @@ func Read(r io.Reader, f Format, name string, opt *Options) (*Embeddings, error)
 	if o.Limit < 0 {
 		return nil, fmt.Errorf("wordvec: %s: Limit = %d", name, o.Limit)
 	}
+	if o.MaxInflateRatio < 0 || math.IsNaN(o.MaxInflateRatio) {
+		return nil, fmt.Errorf("wordvec: %s: MaxInflateRatio = %v", name, o.MaxInflateRatio)
+	}
 	if name == "" {
 		name = "input"
 	}
 	br := bufio.NewReaderSize(r, 1<<20)
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+	if magic, _ := br.Peek(2); inflate.IsGzip(magic) {
+		ratio := o.MaxInflateRatio
+		if ratio == 0 {
+			ratio = inflate.DefaultRatio
+		}
+		zr, err := inflate.NewGzip(br, ratio, "wordvec.Options.MaxInflateRatio")
 		if err != nil {
-			return nil, fmt.Errorf("wordvec: %s: gzip: %w", name, err)
+			return nil, fmt.Errorf("wordvec: %s: %w", name, err)
 		}
 		defer zr.Close()
 		br = bufio.NewReaderSize(zr, 1<<20)
@@ -186,6 +213,9 @@ func (rd *reader) nextLine() ([]byte, error) {
 		b, err := rd.br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
 			rd.buf = append(rd.buf, b...)
+			if len(rd.buf) > maxLine {
+				return nil, fmt.Errorf("wordvec: %s: line %d: %w: line longer than %d MiB (not a word-vector file?)", rd.name, rd.line+1, ErrFormat, maxLine>>20)
+			}
 			continue
 		}
 		if len(rd.buf) > 0 {
@@ -276,7 +306,7 @@ func (rd *reader) readText(header bool) error {
 				return rd.errorf("header %q is not \"<vectors> <dimensions>\" (for GloVe files without a header use format glove)", clip(b))
 			}
 			want, rd.dim, headerLine = n, d, rd.line
-			rd.data = make([]float32, 0, min(n, maxPrealloc)*d)
+			rd.data = make([]float32, 0, min(n*d, maxPrealloc))
 			break
 		}
 	}
@@ -426,7 +456,7 @@ func (rd *reader) readBinary() error {
 		return fmt.Errorf("wordvec: %s: line 1: %w: header %q is not \"<vectors> <dimensions>\"", rd.name, ErrFormat, clip(hdr))
 	}
 	rd.dim = d
-	rd.data = make([]float32, 0, min(n, maxPrealloc)*d)
+	rd.data = make([]float32, 0, min(n*d, maxPrealloc))
 	offset := int64(len(hdr) + 1)
 	vec := make([]byte, 4*d)
 	var word []byte

@@ -8,9 +8,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/neurolatent/neurolatent/internal/inflate"
+	"github.com/neurolatent/neurolatent/internal/inflate/inflatetest"
 	"github.com/neurolatent/neurolatent/latent"
 )
 
@@ -191,5 +194,100 @@ func TestReadErrors(t *testing.T) {
 	}
 	if _, err := ParseFormat("fasttext"); err == nil {
 		t.Error("ParseFormat(fasttext): no error")
+	}
+}
+
+// allocated returns the bytes f allocates.
+func allocated(f func()) uint64 {
+	var a, b runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&a)
+	f()
+	runtime.ReadMemStats(&b)
+	return b.TotalAlloc - a.TotalAlloc
+}
+
+// Issue 17: a 14-byte header announcing 65536 vectors of 2^20
+// dimensions made both word2vec readers allocate 256 GiB up front.
+// Memory now grows with the vectors read.
+func TestHugeHeaderCostsNothing(t *testing.T) {
+	for _, f := range []Format{Word2Vec, Word2VecBinary} {
+		in := []byte("65536 1048576\n")
+		var err error
+		n := allocated(func() { _, err = Read(bytes.NewReader(in), f, "huge.bin", nil) })
+		if err == nil || !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "unexpected end of file") {
+			t.Errorf("%v: %v", f, err)
+		}
+		if n > 16<<20 {
+			t.Errorf("%v: %d bytes allocated for a 14-byte file", f, n)
+		}
+	}
+	// One real vector under the same header still reads as far as it goes.
+	in := "65536 1048576\nw" + strings.Repeat(" 0.5", 1<<20) + "\n"
+	_, err := Read(strings.NewReader(in), Word2Vec, "one", nil)
+	if err == nil || !strings.Contains(err.Error(), "after 1 of the 65536 vectors") {
+		t.Errorf("one vector: %v", err)
+	}
+}
+
+func gzipped(t *testing.T, level int, b []byte) []byte {
+	t.Helper()
+	var z bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&z, level)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw.Write(b)
+	zw.Close()
+	return z.Bytes()
+}
+
+// A corrupt .gz is an error, not vectors with other values: the CRC is
+// checked, and nothing may follow the stream.
+func TestGzipCorrupt(t *testing.T) {
+	text := []byte("a 1.5 2.5\nb 3.5 4.5\n")
+	stored := gzipped(t, gzip.NoCompression, text)
+	if _, err := Read(bytes.NewReader(stored), GloVe, "good.txt.gz", nil); err != nil {
+		t.Fatalf("the uncorrupted twin: %v", err)
+	}
+	bad := bytes.Clone(stored)
+	i := bytes.Index(bad, []byte("3.5"))
+	bad[i] = '7' // still a number: only the CRC can tell
+	if _, err := Read(bytes.NewReader(bad), GloVe, "bad.txt.gz", nil); err == nil || !strings.Contains(err.Error(), "checksum") {
+		t.Errorf("changed digit: %v", err)
+	}
+	trailing := append(bytes.Clone(stored), "junk"...)
+	if _, err := Read(bytes.NewReader(trailing), GloVe, "trailing.txt.gz", nil); err == nil || !strings.Contains(err.Error(), "after the end") {
+		t.Errorf("trailing garbage: %v", err)
+	}
+}
+
+// Decompression bombs: a single line that never ends stops at 64 MiB of
+// line, and many short lines stop when the output outgrows the input.
+func TestGzipBomb(t *testing.T) {
+	line := inflatetest.Gzip([]byte("w"), []byte(" 0"), 80<<20)
+	var err error
+	n := allocated(func() {
+		_, err = Read(bytes.NewReader(line), GloVe, "line.txt.gz", &Options{MaxInflateRatio: inflate.DeflateMax})
+	})
+	if err == nil || !strings.Contains(err.Error(), "line 1: malformed word-vector file: line longer than") {
+		t.Errorf("endless line: %v", err)
+	}
+	if n > 512<<20 {
+		t.Errorf("endless line: %d MiB allocated", n>>20)
+	}
+	long := []byte(strings.Repeat("w", 1021) + " 0\n") // 1 KiB lines: quick to parse
+	lines := inflatetest.Gzip(nil, long, 80<<20)
+	_, err = Read(bytes.NewReader(lines), GloVe, "lines.txt.gz", nil)
+	if err == nil || !strings.Contains(err.Error(), "wordvec.Options.MaxInflateRatio") {
+		t.Errorf("80 MiB from %d bytes: %v", len(lines), err)
+	}
+	// The caller may allow it.
+	e, err := Read(bytes.NewReader(lines), GloVe, "lines.txt.gz", &Options{MaxInflateRatio: 2000})
+	if err != nil || e.Duplicates != 80<<10-1 {
+		t.Errorf("with MaxInflateRatio 2000: %v", err)
+	}
+	if _, err := Read(bytes.NewReader(lines), GloVe, "x", &Options{MaxInflateRatio: -1}); err == nil {
+		t.Error("MaxInflateRatio -1 accepted")
 	}
 }

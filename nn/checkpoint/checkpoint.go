@@ -7,6 +7,10 @@
 // Keys are "model/<name>" and "optimizer/<name>"; the file's metadata holds
 // "format", "config" and "progress" as JSON strings, so ordinary
 // safetensors tools can read it.
+//
+// A process killed while writing leaves a temporary file beside the
+// checkpoint (".NAME.tmpDIGITS"); Save, SaveWeights and Load remove those
+// that earlier, finished processes left, so they never pile up.
 package checkpoint
 
 import (
@@ -15,6 +19,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/neurolatent/neurolatent/internal/atomicfile"
 	"github.com/neurolatent/neurolatent/nn"
 	"github.com/neurolatent/neurolatent/nn/optim"
 	nt "github.com/neurolatent/neurolatent/tensor"
@@ -25,12 +30,18 @@ const Format = "neurolatent-checkpoint-v1"
 
 // Progress is where a training run stands. Training loops derive every
 // random choice from Seed and the step or epoch, so restoring Progress is
-// enough to continue exactly as an uninterrupted run would.
+// enough to continue exactly as an uninterrupted run would. It is a plain
+// value: safe for concurrent use as long as no goroutine modifies it.
 type Progress struct {
-	Step  int                `json:"step"`
-	Epoch int                `json:"epoch"`
-	Seed  uint64             `json:"seed"`
-	Extra map[string]float64 `json:"extra,omitempty"`
+	Step  int    `json:"step"`
+	Epoch int    `json:"epoch"`
+	Seed  uint64 `json:"seed"`
+	// Batch and Images are the batch size and the number of training
+	// images, which decide the data order: a run resumed with others would
+	// not continue the same run (0: not recorded, in older checkpoints).
+	Batch  int                `json:"batch,omitempty"`
+	Images int                `json:"images,omitempty"`
+	Extra  map[string]float64 `json:"extra,omitempty"`
 }
 
 const (
@@ -63,6 +74,7 @@ func Save(path string, model any, config any, opt optim.Optimizer, p Progress) e
 		return fmt.Errorf("checkpoint: %s: encoding progress: %w", path, err)
 	}
 	sd.Metadata = map[string]string{"format": Format, "config": string(cfg), "progress": string(prog), "config_type": ConfigType(config)}
+	removeStale(path)
 	if err := nt.SaveSafetensors(path, sd); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
@@ -75,6 +87,7 @@ func Save(path string, model any, config any, opt optim.Optimizer, p Progress) e
 // lists every difference). Nothing is changed unless everything fits.
 func Load(path string, model any, config any, opt optim.Optimizer) (Progress, error) {
 	var p Progress
+	removeStale(path)
 	sd, err := nt.LoadSafetensors(path)
 	if err != nil {
 		return p, fmt.Errorf("checkpoint: %w", err)
@@ -118,6 +131,13 @@ func Load(path string, model any, config any, opt optim.Optimizer) (Progress, er
 	return p, nil
 }
 
+// removeStale removes the temporary files that writes of path by killed
+// processes left (atomicfile.Clean). Failing to is no reason to fail a
+// save or a load: the files only take space.
+func removeStale(path string) {
+	atomicfile.Clean(path)
+}
+
 // ConfigType names the Go type of a configuration ("vae.Config"); files
 // record it so a model package can refuse another model's weights by name.
 func ConfigType(config any) string {
@@ -150,6 +170,7 @@ func SaveWeights(path string, model any, config any) error {
 		return fmt.Errorf("checkpoint: %s: encoding config: %w", path, err)
 	}
 	sd.Metadata = map[string]string{"format": WeightsFormat, "config": string(cfg), "config_type": ConfigType(config)}
+	removeStale(path)
 	if err := nt.SaveSafetensors(path, sd); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/neurolatent/neurolatent/nn"
 	"github.com/neurolatent/neurolatent/nn/checkpoint"
@@ -159,5 +160,39 @@ func TestLoadRefusesMismatch(t *testing.T) {
 	}
 	if _, err := checkpoint.Load(bad, newTiny(1), nil, nil); err == nil || !strings.Contains(err.Error(), "truncated.safetensors") {
 		t.Fatalf("truncated file: error %v", err)
+	}
+}
+
+// A process killed while saving leaves ".checkpoint.safetensors.tmpN"
+// beside the checkpoint; the next Save or Load (of a later process)
+// removes it. Progress keeps the batch size and image count.
+func TestStaleTemporariesRemoved(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "checkpoint.safetensors")
+	old := time.Now().Add(-time.Hour)
+	stale := func() string {
+		p := filepath.Join(dir, ".checkpoint.safetensors.tmp4242")
+		os.WriteFile(p, make([]byte, 4096), 0o600)
+		os.Chtimes(p, old, old)
+		return p
+	}
+	m := newTiny(1)
+	p := stale()
+	if err := checkpoint.Save(path, m, config{1}, nil, checkpoint.Progress{Step: 3, Batch: 8, Images: 100}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); !os.IsNotExist(err) {
+		t.Errorf("Save left %s", p)
+	}
+	p = stale()
+	prog, err := checkpoint.Load(path, newTiny(2), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); !os.IsNotExist(err) {
+		t.Errorf("Load left %s", p)
+	}
+	if prog.Step != 3 || prog.Batch != 8 || prog.Images != 100 {
+		t.Errorf("progress %+v", prog)
 	}
 }

@@ -12,10 +12,11 @@ import (
 )
 
 // Float is the element type of a graph: float32 for models, float64 for
-// gradient checks.
+// gradient checks. Its values are constants, safe for concurrent use.
 type Float = kernels.Float
 
-// Node is a value in a graph: the nn.Tensor of this backend.
+// Node is a value in a graph: the nn.Tensor of this backend. It belongs to
+// its graph: not safe for concurrent use.
 type Node struct{ n *G.Node }
 
 // Shape is the node's shape (nil for the placeholder returned after an error).

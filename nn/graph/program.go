@@ -12,11 +12,11 @@ import (
 	"github.com/neurolatent/neurolatent/nn"
 )
 
-// Func is model code (see nn.Func). A Program calls it once per distinct
-// set of input shapes, to build a graph.
+// Func is model code (see nn.Func). A Program calls it once per distinct set
+// of input shapes, to build a graph. See nn.Func about concurrency.
 type Func = nn.Func
 
-// Option configures a Program.
+// Option configures a Program. A plain value, safe for concurrent use.
 type Option func(*config)
 
 type config struct {
@@ -57,8 +57,9 @@ func EvalLayers() Option { return func(c *config) { c.evalLayers = true } }
 // optimise a latent vector through a generator.
 func InputGrads() Option { return func(c *config) { c.training, c.inputGrads = true, true } }
 
-// Program compiles model code into Gorgonia graphs, once per distinct set
-// of input shapes, and runs them. It is not safe for concurrent use.
+// Program compiles model code into Gorgonia graphs, once per distinct set of
+// input shapes, and runs them. It is not safe for concurrent use. (Its
+// compiled graphs keep buffers: use one Program per goroutine.)
 type Program struct {
 	fn         Func
 	cfg        config
@@ -271,7 +272,9 @@ func copyValue(v G.Value) (*tensor.Dense, error) {
 }
 
 // Engine runs model code through a fresh Program each time (nn.Engine); use
-// a Program directly to reuse compiled graphs.
+// a Program directly to reuse compiled graphs. Each Run compiles its own
+// Program, so Run may be called from several goroutines at once; runs that
+// compute gradients write the parameters' Grad and must not overlap.
 type Engine struct{ opts []Option }
 
 // NewEngine returns an engine whose programs use opts.

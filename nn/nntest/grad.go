@@ -12,8 +12,9 @@ import (
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
-// GradCase is one gradient check: Build computes a tensor from Params,
-// every one of which is checked against central finite differences.
+// GradCase is one gradient check: Build computes a tensor from Params, every
+// one of which is checked against central finite differences. Not safe for
+// concurrent use: a check perturbs Params in place.
 type GradCase struct {
 	Name   string
 	Params []*nn.Param
@@ -23,7 +24,8 @@ type GradCase struct {
 	MaxProbes int
 }
 
-// GradResult is the worst relative error of a check.
+// GradResult is the worst relative error of a check. It is a plain value:
+// safe for concurrent use as long as no goroutine modifies it.
 type GradResult struct {
 	Param int
 	// RelErr is ||analytic - numeric|| / max(||analytic||, ||numeric||)

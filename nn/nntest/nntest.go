@@ -6,7 +6,8 @@ import (
 	"github.com/neurolatent/neurolatent/nn"
 )
 
-// Target is a backend under test: how to get engines from it.
+// Target is a backend under test: how to get engines from it. A plain value,
+// safe for concurrent use.
 type Target struct {
 	Name string
 	// Eval returns an inference engine computing in dt (Float32 or Float64).

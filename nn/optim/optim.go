@@ -11,7 +11,8 @@ import (
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
-// Optimizer updates parameters from their gradients.
+// Optimizer updates parameters from their gradients. Optimizers keep state
+// and write parameters: none is safe for concurrent use.
 type Optimizer interface {
 	// Step applies one update to every parameter that has a gradient.
 	Step() error
@@ -138,8 +139,8 @@ func sameShape(a, b tensor.Shape) bool {
 }
 
 // Adam is Kingma & Ba's optimizer with PyTorch's torch.optim.Adam rule
-// (bias-corrected moments, eps added after the square root, L2 weight
-// decay added to the gradient).
+// (bias-corrected moments, eps added after the square root, L2 weight decay
+// added to the gradient). It is not safe for concurrent use.
 type Adam struct {
 	LR, Beta1, Beta2, Eps, WeightDecay float64
 	s                                  slots
@@ -216,8 +217,9 @@ func (a *Adam) LoadState(sd *nt.StateDict) error { return a.s.load(sd) }
 // Steps is the number of updates applied.
 func (a *Adam) Steps() int { return a.s.step }
 
-// RMSProp is Tieleman & Hinton's optimizer with PyTorch's rule:
-// v = alpha*v + (1-alpha)*g^2; w -= lr*g/(sqrt(v)+eps).
+// RMSProp is Tieleman & Hinton's optimizer with PyTorch's rule: v = alpha*v
+// + (1-alpha)*g^2; w -= lr*g/(sqrt(v)+eps). It is not safe for concurrent
+// use.
 type RMSProp struct {
 	LR, Alpha, Eps, WeightDecay float64
 	s                           slots
@@ -375,7 +377,8 @@ func scaleGrad(p *nn.Param, c float64) {
 
 // Set combines named optimizers, for models trained by several (a GAN's
 // generator and discriminator): Step steps each in order, and the state of
-// optimizer name is stored under "name/<key>".
+// optimizer name is stored under "name/<key>". It is not safe for concurrent
+// use.
 type Set struct {
 	names []string
 	opts  []Optimizer
