@@ -7,7 +7,7 @@ import (
 )
 
 // Method is how two RDMs are compared: a correlation between their upper
-// triangles.
+// triangles. Its values are constants, safe for concurrent use.
 type Method int
 
 const (
@@ -279,7 +279,8 @@ func inversions(s, buf []float64) int64 {
 
 // Ceiling is the noise ceiling of a group of reference RDMs (Nili et al.
 // 2014): the range in which the true model's mean correlation with the
-// references is expected to fall, given their disagreement.
+// references is expected to fall, given their disagreement. A plain value,
+// safe for concurrent use.
 type Ceiling struct {
 	// Lower is the mean correlation of each reference with the pooled
 	// RDM of the others (leave one out): a score a model can reach

@@ -8,6 +8,7 @@ import (
 )
 
 // Distance is how the dissimilarity of two stimuli's codes is measured.
+// Its values are constants, safe for concurrent use.
 type Distance int
 
 const (

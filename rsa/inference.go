@@ -11,7 +11,8 @@ import (
 
 // Score is a model RDM's agreement with the reference RDMs: its mean
 // correlation with them, a bootstrap interval over stimuli and a
-// stimulus-label permutation p-value.
+// stimulus-label permutation p-value. A plain value, safe for concurrent
+// use as long as no goroutine modifies it.
 type Score struct {
 	Name string `json:"name"`
 	// Value is the mean over references of the model's correlation with
@@ -29,20 +30,25 @@ type Score struct {
 	PerReference []float64 `json:"per_reference"`
 }
 
-// Bound is a noise-ceiling bound with its bootstrap interval.
+// Bound is a noise-ceiling bound with its bootstrap interval. A plain
+// value, safe for concurrent use.
 type Bound struct {
 	Value float64    `json:"value"`
 	CI    [2]float64 `json:"ci"`
 }
 
 // CeilingEstimate is the noise ceiling with bootstrap intervals from the
-// same stimulus resamples as the models' scores.
+// same stimulus resamples as the models' scores. A plain value, safe for
+// concurrent use.
 type CeilingEstimate struct {
 	Lower Bound `json:"lower"`
 	Upper Bound `json:"upper"`
 }
 
 // Evaluation compares model RDMs with reference RDMs (one per subject).
+// Its methods only read it: safe for concurrent use as long as no
+// goroutine modifies its fields. Evaluate itself spreads the bootstrap
+// over all cores.
 type Evaluation struct {
 	Method       string   `json:"method"`
 	Stimuli      int      `json:"stimuli"`

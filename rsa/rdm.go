@@ -15,7 +15,9 @@ const MinStimuli = 3
 // RDM is a representational dissimilarity matrix over n stimuli. Only the
 // upper triangle is kept (the diagonal is ignored, the matrix is
 // symmetric), row by row: (0,1), (0,2), ..., (0,n-1), (1,2), ... as
-// scipy's squareform and rsatoolbox's vectors order it.
+// scipy's squareform and rsatoolbox's vectors order it. An RDM is never
+// changed once made (Vector and Square return copies): safe for concurrent
+// use as long as no goroutine changes its Name.
 type RDM struct {
 	// Name labels the RDM in reports and errors.
 	Name string
