@@ -25,6 +25,13 @@ const (
 	groupRef     = "reference"
 )
 
+// Names of the shipped generative models' latent spaces.
+const (
+	nameVAEGAN       = "VAE-GAN (Fashion-MNIST)"
+	nameVAEGANDigits = "VAE-GAN (MNIST)"
+	nameBigBiGAN     = "BigBiGAN (Fashion-MNIST)"
+)
+
 // model is one representation of the stimuli.
 type model struct {
 	Name  string `json:"name"`
@@ -64,6 +71,17 @@ func encodeAll(s *study, o options, d rsa.Distance, log func(string, ...any)) ([
 	if err != nil {
 		return nil, err
 	}
+	raw, err = assets.VAEGANMNIST()
+	if err != nil {
+		return nil, err
+	}
+	vDigits, err := vae.Read(bytes.NewReader(raw), int64(len(raw)), "shipped MNIST VAE-GAN")
+	if err != nil {
+		return nil, err
+	}
+	if fmt.Sprint(vDigits.Settings()) != fmt.Sprint(v.Settings()) {
+		return nil, fmt.Errorf("the two shipped VAE-GANs differ in architecture: one random-weights control no longer serves both")
+	}
 	vRandom, err := vae.New(v.Settings(), o.randomSeed)
 	if err != nil {
 		return nil, err
@@ -85,9 +103,10 @@ func encodeAll(s *study, o options, d rsa.Distance, log func(string, ...any)) ([
 		name, group string
 		note        string
 	}{
-		{recon.VAEGAN{V: v}, "VAE-GAN", groupTrained, "shipped VAE-GAN (trained on Fashion-MNIST), encoder mean"},
-		{recon.BigBiGAN{B: b}, "BigBiGAN", groupTrained, "shipped small BigBiGAN (trained on Fashion-MNIST), encoder mean"},
-		{recon.VAEGAN{V: vRandom}, "VAE-GAN, random weights", groupRandom, fmt.Sprintf("same architecture, initial weights (seed %d)", o.randomSeed)},
+		{recon.VAEGAN{V: v}, nameVAEGAN, groupTrained, "shipped VAE-GAN (trained on Fashion-MNIST), encoder mean"},
+		{recon.VAEGAN{V: vDigits}, nameVAEGANDigits, groupTrained, "shipped VAE-GAN trained on MNIST digits (same architecture), encoder mean"},
+		{recon.BigBiGAN{B: b}, nameBigBiGAN, groupTrained, "shipped small BigBiGAN (trained on Fashion-MNIST), encoder mean"},
+		{recon.VAEGAN{V: vRandom}, "VAE-GAN, random weights", groupRandom, fmt.Sprintf("the VAE-GANs' architecture, initial weights (seed %d)", o.randomSeed)},
 		{recon.BigBiGAN{B: bRandom}, "BigBiGAN, random weights", groupRandom, fmt.Sprintf("same architecture, initial weights (seed %d)", o.randomSeed)},
 	} {
 		c, h, _ := g.m.ImageShape()

@@ -7,9 +7,10 @@
 //	go run ./examples/rsa -data ../shared/data/real/kriegeskorte92
 //
 // The 92 images (175x175 RGB) go through every encoder: the shipped
-// VAE-GAN and the small BigBiGAN's encoder (32x32 grey models: the centre
+// VAE-GANs (Fashion-MNIST and MNIST) and the small BigBiGAN's encoder
+// (32x32 grey models: the centre
 // square is resized with the project's anti-aliased filter and converted
-// to grey by ITU-R 601 luma), the same two with random weights, PCA of
+// to grey by ITU-R 601 luma), the two architectures with random weights, PCA of
 // pixels fitted on the Fashion-MNIST images those models learned from and
 // a random projection of the same size, and raw pixels at 32x32 grey and
 // at full resolution. ONNX models are not included (a later issue). Each
@@ -191,11 +192,13 @@ func run(args []string, w io.Writer) error {
 	}
 	pca, proj := named(r.Models, "PCA of pixels"), named(r.Models, "random projection")
 	for _, pair := range [][2]string{
-		{"VAE-GAN", "VAE-GAN, random weights"},
-		{"BigBiGAN", "BigBiGAN, random weights"},
-		{"VAE-GAN", "pixels 32x32 grey"},
-		{"BigBiGAN", "pixels 32x32 grey"},
-		{"VAE-GAN", pca},
+		{nameVAEGAN, "VAE-GAN, random weights"},
+		{nameVAEGANDigits, "VAE-GAN, random weights"},
+		{nameBigBiGAN, "BigBiGAN, random weights"},
+		{nameVAEGAN, "pixels 32x32 grey"},
+		{nameVAEGANDigits, "pixels 32x32 grey"},
+		{nameBigBiGAN, "pixels 32x32 grey"},
+		{nameVAEGAN, pca},
 		{pca, "pixels 32x32 grey"},
 		{pca, proj},
 	} {

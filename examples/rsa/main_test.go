@@ -36,7 +36,7 @@ func TestSmoke(t *testing.T) {
 	if v := r.HumanVsMonkey.Pearson.Value; v < 0.485 || v > 0.495 {
 		t.Errorf("human vs monkey IT: r = %v, the paper reports 0.49", v)
 	}
-	want := []string{"VAE-GAN", "BigBiGAN", "VAE-GAN, random weights", "BigBiGAN, random weights", "PCA of pixels (128)",
+	want := []string{"VAE-GAN (Fashion-MNIST)", "VAE-GAN (MNIST)", "BigBiGAN (Fashion-MNIST)", "VAE-GAN, random weights", "BigBiGAN, random weights", "PCA of pixels (128)",
 		"random projection of pixels (128)", "pixels 32x32 grey", "pixels 175x175 RGB", "animate/inanimate", "monkey IT"}
 	if len(r.HumanIT.Models) != len(want) || len(r.MonkeyIT.Models) != len(want)-1 {
 		t.Fatalf("%d and %d models scored", len(r.HumanIT.Models), len(r.MonkeyIT.Models))
@@ -46,7 +46,7 @@ func TestSmoke(t *testing.T) {
 			t.Errorf("model %d: %+v, want %q under the ceiling %v", i, s, want[i], r.HumanIT.Ceiling.Upper.Value)
 		}
 	}
-	for _, m := range r.Models[:4] {
+	for _, m := range r.Models[:5] {
 		if m.Input != "175x175 RGB -> 32x32 grey" {
 			t.Errorf("%s saw %q", m.Name, m.Input)
 		}
