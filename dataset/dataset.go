@@ -250,30 +250,51 @@ func (p Preprocess) Load(path string, channels int, dst []float32) error {
 func (p Preprocess) apply(img image.Image, c int, dst []float32) error {
 	t := nt.FromImage(img, false)
 	s := t.Shape()
-	src, sc := nt.Data32(t), s[0]
-	if s[1] < 2 || s[2] < 2 {
-		return fmt.Errorf("dataset: image of %dx%d pixels is too small", s[2], s[1])
+	return p.Convert(nt.Data32(t), s[0], s[1], s[2], c, dst)
+}
+
+// Convert preprocesses an image already in memory, src [c, h, w] with
+// values in [0, 1] (1 or 3 channels), into dst [outC, Size, Size]: the
+// centre square (and CropFactor of it), resized with Resize's
+// anti-aliased filter, then converted to outC channels. Colour becomes
+// grey by ITU-R 601 luma (0.299 R + 0.587 G + 0.114 B); grey becomes
+// colour by repeating the plane. This is what LoadFolder does to image
+// files, for images that arrive as arrays (a .npy stimulus set, say).
+func (p Preprocess) Convert(src []float32, c, h, w, outC int, dst []float32) error {
+	switch {
+	case p.Size < 1:
+		return fmt.Errorf("dataset: image size %d must be positive", p.Size)
+	case p.CropFactor < 0 || p.CropFactor > 1:
+		return fmt.Errorf("dataset: crop factor %g outside [0,1]", p.CropFactor)
+	case c != 1 && c != 3:
+		return fmt.Errorf("dataset: image with %d channels: want 1 or 3", c)
+	case outC != 1 && outC != 3:
+		return fmt.Errorf("dataset: %d output channels: want 1 or 3", outC)
+	case h < 2 || w < 2:
+		return fmt.Errorf("dataset: image of %dx%d pixels is too small", w, h)
+	case len(src) != c*h*w:
+		return fmt.Errorf("dataset: %d values for a %dx%dx%d image", len(src), c, h, w)
+	case len(dst) != outC*p.Size*p.Size:
+		return fmt.Errorf("dataset: destination of %d values for a %dx%dx%d image", len(dst), outC, p.Size, p.Size)
 	}
 	factor := p.CropFactor
 	if factor == 0 {
 		factor = 1
 	}
-	sq, side := CentreCrop(src, sc, s[1], s[2], factor)
-	out := Resize(sq, sc, side, side, p.Size, p.Size)
+	sq, side := CentreCrop(src, c, h, w, factor)
+	out := Resize(sq, c, side, side, p.Size, p.Size)
 	plane := p.Size * p.Size
 	switch {
-	case sc == c:
+	case c == outC:
 		copy(dst, out)
-	case sc == 1 && c == 3:
+	case c == 1:
 		for k := range 3 {
 			copy(dst[k*plane:(k+1)*plane], out)
 		}
-	case sc == 3 && c == 1:
+	default:
 		for i := range plane { // ITU-R 601 luma
 			dst[i] = 0.299*out[i] + 0.587*out[plane+i] + 0.114*out[2*plane+i]
 		}
-	default:
-		return fmt.Errorf("dataset: cannot convert %d channels to %d", sc, c)
 	}
 	return nil
 }

@@ -173,3 +173,74 @@ func TestLoaderAll(t *testing.T) {
 		t.Fatalf("All: %v %v %v", got, y, x.Shape())
 	}
 }
+
+// Convert does to an array what LoadFolder does to a file: a 175x175
+// colour image becomes a 32x32 grey one (ITU-R 601 luma of the resized
+// planes), identical to the file route; bad shapes are errors.
+func TestConvertArray(t *testing.T) {
+	const side = 175
+	img := image.NewRGBA(image.Rect(0, 0, side, side))
+	src := make([]float32, 3*side*side)
+	for y := range side {
+		for x := range side {
+			c := color.RGBA{uint8(x), uint8((3 * y) % 256), uint8((x + y) % 256), 255}
+			img.Set(x, y, c)
+			src[y*side+x] = float32(c.R) / 255
+			src[side*side+y*side+x] = float32(c.G) / 255
+			src[2*side*side+y*side+x] = float32(c.B) / 255
+		}
+	}
+	path := filepath.Join(t.TempDir(), "a.png")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	p := Preprocess{Size: 32, CropFactor: 1, Gray: true}
+	fromFile := make([]float32, 32*32)
+	if err := p.Load(path, 1, fromFile); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]float32, 32*32)
+	if err := p.Convert(src, 3, side, side, 1, got); err != nil {
+		t.Fatal(err)
+	}
+	for i := range got {
+		if math.Abs(float64(got[i]-fromFile[i])) > 1e-6 {
+			t.Fatalf("pixel %d: array %g, file %g", i, got[i], fromFile[i])
+		}
+	}
+	// A uniform colour stays uniform, at its luma.
+	flat := make([]float32, 3*side*side)
+	for k, v := range []float32{0.2, 0.6, 1} {
+		for i := range side * side {
+			flat[k*side*side+i] = v
+		}
+	}
+	if err := p.Convert(flat, 3, side, side, 1, got); err != nil {
+		t.Fatal(err)
+	}
+	if want := 0.299*0.2 + 0.587*0.6 + 0.114; math.Abs(float64(got[100])-want) > 1e-6 {
+		t.Fatalf("luma %g, want %g", got[100], want)
+	}
+	for _, bad := range []struct {
+		src        []float32
+		c, h, w, o int
+		dst        int
+		want       string
+	}{
+		{flat, 3, side, side, 1, 10, "destination"},
+		{flat[:10], 3, side, side, 1, 32 * 32, "values for"},
+		{flat, 2, side, side, 1, 32 * 32, "channels"},
+		{flat, 3, side, side, 2, 32 * 32, "output channels"},
+		{flat[:3], 3, 1, 1, 1, 32 * 32, "too small"},
+	} {
+		err := p.Convert(bad.src, bad.c, bad.h, bad.w, bad.o, make([]float32, bad.dst))
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%s: got %v", bad.want, err)
+		}
+	}
+}
