@@ -1,14 +1,13 @@
 package rsa
 
 import (
-	"encoding/json"
 	"math"
-	"os"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/neurolatent/neurolatent/decode/stats"
+	"github.com/neurolatent/neurolatent/internal/testutil"
 )
 
 // golden is testdata/rsa/golden.json, written by scripts/golden/rsa.py
@@ -63,14 +62,8 @@ type golden struct {
 
 func loadGolden(t *testing.T) golden {
 	t.Helper()
-	raw, err := os.ReadFile("../testdata/rsa/golden.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var g golden
-	if err := json.Unmarshal(raw, &g); err != nil {
-		t.Fatal(err)
-	}
+	testutil.ReadJSON(t, "../testdata/rsa/golden.json", &g)
 	return g
 }
 

@@ -7,26 +7,17 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/neurolatent/neurolatent/internal/inflate"
 	"github.com/neurolatent/neurolatent/internal/inflate/inflatetest"
+	"github.com/neurolatent/neurolatent/internal/testutil"
 )
 
 // Decompression bombs and corrupt gzip of issue 17, items 3 and 4, built
 // here: a 2 MB .npz or .idx.gz inflated to 2.1 GB of memory, and a 6 MB
 // .npz crashed the process.
-
-func allocated(f func()) uint64 {
-	var a, b runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&a)
-	f()
-	runtime.ReadMemStats(&b)
-	return b.TotalAlloc - a.TotalAlloc
-}
 
 // deflatedZip is a zip archive whose entries (name, prefix, then n zero
 // bytes) are deflated.
@@ -59,7 +50,7 @@ func TestNPZBomb(t *testing.T) {
 		p := filepath.Join(dir, name)
 		os.WriteFile(p, b, 0o644)
 		var err error
-		n := allocated(func() { _, err = LoadNPZ(p) })
+		n := testutil.Allocated(func() { _, err = LoadNPZ(p) })
 		if !errors.Is(err, inflate.ErrTooLarge) || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), "tensor.MaxInflateRatio") {
 			t.Errorf("%s (%d bytes): %v", name, len(b), err)
 		}
@@ -103,7 +94,7 @@ func TestIDXBomb(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "bomb-idx3-ubyte.gz")
 	os.WriteFile(p, bomb, 0o644)
 	var err error
-	n := allocated(func() { _, err = IDXImages(p) })
+	n := testutil.Allocated(func() { _, err = IDXImages(p) })
 	if !errors.Is(err, inflate.ErrTooLarge) || !strings.Contains(err.Error(), p) {
 		t.Errorf("IDXImages of a %d-byte bomb: %v", len(bomb), err)
 	}
@@ -112,7 +103,7 @@ func TestIDXBomb(t *testing.T) {
 	}
 	// From a stream the size is unknown: refused once the output outgrows
 	// the input, after at most the allowance.
-	n = allocated(func() { _, err = ReadIDX(bytes.NewReader(bomb)) })
+	n = testutil.Allocated(func() { _, err = ReadIDX(bytes.NewReader(bomb)) })
 	if !errors.Is(err, inflate.ErrTooLarge) {
 		t.Errorf("ReadIDX of the bomb: %v", err)
 	}

@@ -10,12 +10,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/neurolatent/neurolatent/internal/inflate"
 	"github.com/neurolatent/neurolatent/internal/inflate/inflatetest"
+	"github.com/neurolatent/neurolatent/internal/testutil"
 )
 
 // Hostile files of issue 17, items 2, 3 and 9, built here.
@@ -68,15 +68,6 @@ func writeTemp(t *testing.T, name string, b []byte) string {
 	return p
 }
 
-func allocated(f func()) uint64 {
-	var a, b runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&a)
-	f()
-	runtime.ReadMemStats(&b)
-	return b.TotalAlloc - a.TotalAlloc
-}
-
 // A 2 KB .nii.gz whose header claims 4096^4 voxels (or a NIfTI-1 header
 // with 32767^4) made ReadMasked without a mask build a full mask of the
 // claimed grid before reading any data: gzipped files skipped the size
@@ -101,7 +92,7 @@ func TestHugeGzipHeader(t *testing.T) {
 				t.Errorf("%s %s: %v", tc.name, what, err)
 			}
 		}
-		n := allocated(func() {
+		n := testutil.Allocated(func() {
 			_, _, err := ReadMasked(p, nil)
 			check("ReadMasked", err)
 			_, err = ReadFile(p)
@@ -129,7 +120,7 @@ func TestGzipBomb(t *testing.T) {
 		t.Errorf("from a file: %v", err)
 	}
 	var err error
-	n := allocated(func() { _, err = Read(bytes.NewReader(bomb)) })
+	n := testutil.Allocated(func() { _, err = Read(bytes.NewReader(bomb)) })
 	if !errors.Is(err, inflate.ErrTooLarge) {
 		t.Errorf("from a stream: %v", err)
 	}

@@ -1,15 +1,14 @@
 package stats_test
 
 import (
-	"encoding/json"
 	"math"
-	"os"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/neurolatent/neurolatent/decode/metrics"
 	"github.com/neurolatent/neurolatent/decode/stats"
+	"github.com/neurolatent/neurolatent/internal/testutil"
 )
 
 // golden is testdata/decode/stats/golden.json, written by
@@ -27,14 +26,8 @@ type golden struct {
 
 func loadGolden(t *testing.T) golden {
 	t.Helper()
-	raw, err := os.ReadFile("../../testdata/decode/stats/golden.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var g golden
-	if err := json.Unmarshal(raw, &g); err != nil {
-		t.Fatal(err)
-	}
+	testutil.ReadJSON(t, "../../testdata/decode/stats/golden.json", &g)
 	return g
 }
 

@@ -8,12 +8,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/neurolatent/neurolatent/internal/inflate"
 	"github.com/neurolatent/neurolatent/internal/inflate/inflatetest"
+	"github.com/neurolatent/neurolatent/internal/testutil"
 	"github.com/neurolatent/neurolatent/latent"
 )
 
@@ -197,16 +197,6 @@ func TestReadErrors(t *testing.T) {
 	}
 }
 
-// allocated returns the bytes f allocates.
-func allocated(f func()) uint64 {
-	var a, b runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&a)
-	f()
-	runtime.ReadMemStats(&b)
-	return b.TotalAlloc - a.TotalAlloc
-}
-
 // Issue 17: a 14-byte header announcing 65536 vectors of 2^20
 // dimensions made both word2vec readers allocate 256 GiB up front.
 // Memory now grows with the vectors read.
@@ -214,7 +204,7 @@ func TestHugeHeaderCostsNothing(t *testing.T) {
 	for _, f := range []Format{Word2Vec, Word2VecBinary} {
 		in := []byte("65536 1048576\n")
 		var err error
-		n := allocated(func() { _, err = Read(bytes.NewReader(in), f, "huge.bin", nil) })
+		n := testutil.Allocated(func() { _, err = Read(bytes.NewReader(in), f, "huge.bin", nil) })
 		if err == nil || !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "unexpected end of file") {
 			t.Errorf("%v: %v", f, err)
 		}
@@ -267,7 +257,7 @@ func TestGzipCorrupt(t *testing.T) {
 func TestGzipBomb(t *testing.T) {
 	line := inflatetest.Gzip([]byte("w"), []byte(" 0"), 80<<20)
 	var err error
-	n := allocated(func() {
+	n := testutil.Allocated(func() {
 		_, err = Read(bytes.NewReader(line), GloVe, "line.txt.gz", &Options{MaxInflateRatio: inflate.DeflateMax})
 	})
 	if err == nil || !strings.Contains(err.Error(), "line 1: malformed word-vector file: line longer than") {
