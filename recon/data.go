@@ -33,6 +33,11 @@ type Data struct {
 	// otherwise): they enable the category-oracle baseline and
 	// within-category identification. SetLabels fills them.
 	TrainLabels, TestLabels []string
+	// TestTrials are the test responses before repeats were averaged, one
+	// row per trial, and TestTrialStimuli each trial's stimulus (nil when
+	// unknown): from them Decode reports how reliable the responses are.
+	TestTrials       *mat.Dense
+	TestTrialStimuli []string
 	// SNR is the simulated participant's signal-to-noise ratio (0 for
 	// real data).
 	SNR float64
@@ -154,12 +159,14 @@ func Simulate(images *nt.Dense, cfg sim.Config, dir string, log io.Writer) (*Dat
 	say(log, "estimating trial betas: %d training runs, %d test runs", len(trainBold), len(testBold))
 	d := &Data{SNR: cfg.SNR, Source: fmt.Sprintf("simulated participant (seed %d) in %s", cfg.Seed, dir)}
 	var trainIdx, testIdx []int
-	if d.TrainBetas, trainIdx, err = betasFor(trainBold, trainEv, ds.VisualMask, byFile); err != nil {
+	var tr *trials
+	if d.TrainBetas, trainIdx, _, err = betasFor(trainBold, trainEv, ds.VisualMask, byFile); err != nil {
 		return nil, err
 	}
-	if d.TestBetas, testIdx, err = betasFor(testBold, testEv, ds.VisualMask, byFile); err != nil {
+	if d.TestBetas, testIdx, tr, err = betasFor(testBold, testEv, ds.VisualMask, byFile); err != nil {
 		return nil, err
 	}
+	d.TestTrials, d.TestTrialStimuli = tr.betas, tr.stimuli
 	d.TrainImages, d.TestImages = gatherImages(images, trainIdx), gatherImages(images, testIdx)
 	d.TrainStimuli, d.TestStimuli = simNames(trainIdx), simNames(testIdx)
 	return d, nil
@@ -176,22 +183,32 @@ func simNames(idx []int) []string {
 // betasFor estimates betas for runs, averages the trials of each stimulus
 // and returns, row for row, the stimulus index that index gives each
 // stim_file.
-func betasFor(bold, events []string, mask string, index func(string) (int, error)) (*mat.Dense, []int, error) {
+func betasFor(bold, events []string, mask string, index func(string) (int, error)) (*mat.Dense, []int, *trials, error) {
 	b, _, err := decode.TrialBetasFromFiles(bold, events, mask, glm.Options{Method: glm.LSS, ZScoreBold: true})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	keys, avg, _ := b.Average(glm.ByStimFile)
 	idx := make([]int, len(keys))
 	for i, k := range keys {
 		if k == "" {
-			return nil, nil, fmt.Errorf("recon: trials without a stim_file in %s...", events[0])
+			return nil, nil, nil, fmt.Errorf("recon: trials without a stim_file in %s...", events[0])
 		}
 		if idx[i], err = index(k); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
-	return avg, idx, nil
+	tr := &trials{betas: b.Values, stimuli: make([]string, len(b.Trials))}
+	for i, t := range b.Trials {
+		tr.stimuli[i] = glm.ByStimFile(t)
+	}
+	return avg, idx, tr, nil
+}
+
+// trials are single-trial betas before repeats are averaged.
+type trials struct {
+	betas   *mat.Dense
+	stimuli []string
 }
 
 func gatherImages(images *nt.Dense, idx []int) *nt.Dense {
@@ -285,12 +302,14 @@ func FromRuns(trainBold, trainEvents, testBold, testEvents []string, mask string
 	say(log, "estimating trial betas: %d training runs, %d test runs", len(trainBold), len(testBold))
 	var trainIdx, testIdx []int
 	var err error
-	if d.TrainBetas, trainIdx, err = betasFor(trainBold, trainEvents, mask, index); err != nil {
+	var tr *trials
+	if d.TrainBetas, trainIdx, _, err = betasFor(trainBold, trainEvents, mask, index); err != nil {
 		return nil, err
 	}
-	if d.TestBetas, testIdx, err = betasFor(testBold, testEvents, mask, index); err != nil {
+	if d.TestBetas, testIdx, tr, err = betasFor(testBold, testEvents, mask, index); err != nil {
 		return nil, err
 	}
+	d.TestTrials, d.TestTrialStimuli = tr.betas, tr.stimuli
 	all := nt.New32(cache, len(names), shape[0], shape[1], shape[2])
 	d.TrainImages, d.TestImages = gatherImages(all, trainIdx), gatherImages(all, testIdx)
 	d.TrainStimuli, d.TestStimuli = pick(names, trainIdx), pick(names, testIdx)
@@ -320,6 +339,7 @@ func FromBetaFiles(trainNPY, testNPY, trainList, testList string, stim Stimuli, 
 	var all []float32
 	var stimNames []string // in order of first appearance, as rows of all
 	seen := map[string]int{}
+	var last *trials // the rows of the file loaded last, before averaging
 	load := func(npy, list string) (*mat.Dense, []int, error) {
 		b, err := loadMatrix(npy)
 		if err != nil {
@@ -332,6 +352,7 @@ func FromBetaFiles(trainNPY, testNPY, trainList, testList string, stim Stimuli, 
 		if r, _ := b.Dims(); r != len(names) {
 			return nil, nil, fmt.Errorf("recon: %s has %d rows but %s names %d stimuli", npy, r, list, len(names))
 		}
+		last = &trials{betas: b, stimuli: names}
 		// Average rows of the same stimulus, in order of first appearance.
 		order := map[string]int{}
 		var keys []string
@@ -381,6 +402,7 @@ func FromBetaFiles(trainNPY, testNPY, trainList, testList string, stim Stimuli, 
 	if d.TestBetas, testIdx, err = load(testNPY, testList); err != nil {
 		return nil, err
 	}
+	d.TestTrials, d.TestTrialStimuli = last.betas, last.stimuli
 	images := nt.New32(all, len(seen), shape[0], shape[1], shape[2])
 	d.TrainImages, d.TestImages = gatherImages(images, trainIdx), gatherImages(images, testIdx)
 	d.TrainStimuli, d.TestStimuli = pick(stimNames, trainIdx), pick(stimNames, testIdx)

@@ -100,6 +100,7 @@ func Decode(m Model, d *Data, opt Options) (*Result, error) {
 	if opt.Voxels < 0 {
 		return nil, fmt.Errorf("recon: %d voxels requested: want 0 (all) or more", opt.Voxels)
 	}
+	var err error
 	nTrain, nTest := d.TrainImages.Shape()[0], d.TestImages.Shape()[0]
 	_, nv := d.TrainBetas.Dims()
 	k := m.LatentDim()
@@ -118,6 +119,9 @@ func Decode(m Model, d *Data, opt Options) (*Result, error) {
 		voxels = 0
 	}
 	d.warnings(note)
+	if res.Reliability, err = reliabilityOf(d); err != nil {
+		return nil, err
+	}
 
 	say(opt.Log, "encoding the %d stimuli with the %s model", nTrain+nTest, m.Name())
 	zTrainT, err := m.Latents(d.TrainImages)

@@ -178,3 +178,32 @@ func TestSuspiciousDataNoted(t *testing.T) {
 		}
 	}
 }
+
+// Repeated test trials give a reliability summary: a simulated participant
+// whose noise is as large as its signal has single-trial ncsnr near 1, and
+// a noise-free-ish one far above.
+func TestReliabilityOfRepeats(t *testing.T) {
+	m, x := shipped(t), stimuli(t)
+	var medians []float64
+	for _, snr := range []float64{1, 8} {
+		cfg := sim.DefaultConfig()
+		cfg.SNR, cfg.TrainImages, cfg.TestImages, cfg.TestRepeats = snr, 60, 8, 6
+		d, err := recon.Simulate(x, cfg, t.TempDir(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := recon.Decode(m, d, recon.Options{SkipBaseline: true, Stats: stats.Options{Resamples: 50, Permutations: 50}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel := r.Reliability
+		if rel == nil || rel.Stimuli != 8 || rel.Repeats != 6 {
+			t.Fatalf("SNR %g: reliability %+v, want 8 stimuli x 6 trials", snr, rel)
+		}
+		t.Logf("SNR %g: ncsnr quartiles %.2f, noise ceiling (6 trials) %.0f%%", snr, rel.NCSNR, rel.NoiseCeiling[1])
+		medians = append(medians, rel.NCSNR[1])
+	}
+	if !(medians[1] > 2*medians[0]) {
+		t.Errorf("median ncsnr %.2f at SNR 8, %.2f at SNR 1: want clearly higher", medians[1], medians[0])
+	}
+}

@@ -22,6 +22,7 @@ const (
 	ReconstructionsPNG = "reconstructions.png"
 	MetricsJSON        = "metrics.json"
 	IdentificationPNG  = "identification.png"
+	ReliabilityPNG     = "reliability.png" // with repeated test stimuli
 )
 
 // Write saves the three report files in dir: the reconstruction grid (the
@@ -42,7 +43,13 @@ func (r *Result) Write(dir string, cols int) error {
 	if err := atomicfile.WriteBytes(filepath.Join(dir, MetricsJSON), append(js, '\n')); err != nil {
 		return err
 	}
-	return r.plotIdentification(filepath.Join(dir, IdentificationPNG))
+	if err := r.plotIdentification(filepath.Join(dir, IdentificationPNG)); err != nil {
+		return err
+	}
+	if r.Reliability != nil {
+		return r.Reliability.plot(filepath.Join(dir, ReliabilityPNG))
+	}
+	return nil
 }
 
 func (r *Result) writeGrid(path string, cols int) error {

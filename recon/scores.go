@@ -159,6 +159,9 @@ type Result struct {
 	// Ceiling is the model's own reconstruction of the test stimuli from
 	// their true codes: the best decoding through it could do in pixels.
 	Ceiling Scores
+	// Reliability describes the test responses' repeatability (nil
+	// without repeated test stimuli).
+	Reliability *Reliability
 	// Notes say what was reduced, skipped or suspicious.
 	Notes   []string
 	Stats   StatsSettings
@@ -187,7 +190,7 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 	head := map[string]any{"model": r.Model, "method": r.Method, "rescale": r.Rescale, "snr": r.SNR,
 		"train_stimuli": r.TrainStimuli, "test_stimuli": r.TestStimuli, "voxels": r.Voxels,
 		"latent_dim": r.LatentDim, "seconds": r.Seconds, "source": r.Source, "stats": r.Stats,
-		"notes": r.Notes, "comparisons": r.Comparisons}
+		"notes": r.Notes, "comparisons": r.Comparisons, "reliability": r.Reliability}
 	if r.Notes == nil {
 		head["notes"] = []string{}
 	}

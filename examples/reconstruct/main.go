@@ -212,6 +212,10 @@ func summarise(w io.Writer, r *recon.Result, dir string) {
 	table(w, r, used, func(e stats.Estimate) string { return pvalue(e.P) })
 	fmt.Fprintf(w, "\nchance: pairwise 0.5, top-1 %.3f, top-5 %.3f. Pairwise latent is on dimensions standardised by the training codes.\n",
 		1/float64(r.TestStimuli), min(1, 5/float64(r.TestStimuli)))
+	if rel := r.Reliability; rel != nil {
+		fmt.Fprintf(w, "reliability of the test responses (%d voxels, %d stimuli x %.0f trials): ncsnr median %.2f (quartiles %.2f-%.2f); noise ceiling median %.0f%% for the %.0f-trial averages decoded, %.0f%% for single trials (%s)\n",
+			rel.Voxels, rel.Stimuli, rel.Repeats, rel.NCSNR[1], rel.NCSNR[0], rel.NCSNR[2], rel.NoiseCeiling[1], rel.Repeats, rel.NoiseCeilingSingle[1], recon.ReliabilityPNG)
+	}
 	if c := r.Ceiling; c.Metrics != nil {
 		fmt.Fprintf(w, "ceiling: the %s's own reconstructions of the test stimuli: PixCorr %.3f, SSIM %.3f\n", r.Model, c.Value(recon.PixCorr), c.Value(recon.SSIM))
 	}
