@@ -232,7 +232,11 @@ func summarise(w io.Writer, r *recon.Result, dir string) {
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
-	fmt.Fprintf(w, "wrote %s, %s and %s in %s (%.0f s)\n", recon.ReconstructionsPNG, recon.MetricsJSON, recon.IdentificationPNG, dir, r.Seconds)
+	files := recon.ReconstructionsPNG + ", " + recon.MetricsJSON + ", " + recon.IdentificationPNG
+	if r.Reliability != nil {
+		files += ", " + recon.ReliabilityPNG
+	}
+	fmt.Fprintf(w, "wrote %s in %s (%.0f s)\n", files, dir, r.Seconds)
 }
 
 // table prints one row per decoder and one column per metric.
