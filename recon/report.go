@@ -100,6 +100,9 @@ func enlarge(src []float32, n, h, w, f int) []float32 {
 func (r *Result) plotIdentification(path string) error {
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("Pairwise identification (%d test images; bars: 95%% bootstrap intervals)", r.TestStimuli)
+	if r.Rescale == RescaleTransductive {
+		p.Title.Text += "\nlatent codes rescaled TRANSDUCTIVELY (with the test predictions' own mean and SD)"
+	}
 	p.Y.Label.Text = "accuracy"
 	p.Y.Min, p.Y.Max = 0, 1.3 // room above the bars for the legend
 	p.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0"}, {Value: 0.25}, {Value: 0.5, Label: "0.5"},
