@@ -90,7 +90,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.train, "train", 1200, "simulated training images (each shown once)")
 	fs.IntVar(&o.test, "test", 50, "simulated test images")
 	fs.IntVar(&o.repeats, "repeats", 35, "repeats of each simulated test image")
-	fs.StringVar(&o.images, "images", "", "stimulus images for the simulation: an IDX file (default: the shipped Fashion-MNIST test set)")
+	fs.StringVar(&o.images, "images", "", "stimulus images for the simulation: an IDX file, or a .npy array [N,H,W], [N,H,W,C] or [N,C,H,W] such as ../shared/data/real/olivetti/faces-400x64x64-uint8.npy (default: the shipped Fashion-MNIST test set)")
 	// Real data.
 	fs.Var(&o.boldTrain, "bold-train", "training runs: 4D NIfTI files (repeat or comma-separate)")
 	fs.Var(&o.eventsTrain, "events-train", "BIDS events.tsv of the training runs, in the same order")
@@ -359,6 +359,10 @@ func simulationImages(path string, shape [3]int) (*nt.Dense, []string, error) {
 			classes[i] = assets.FashionClasses[l]
 		}
 		return x, classes, nil
+	}
+	if strings.HasSuffix(path, ".npy") {
+		x, err := recon.LoadImageArray(path, shape[0], shape[1])
+		return x, nil, err
 	}
 	d, err := datasetIDX(path, shape[1])
 	if err != nil {
