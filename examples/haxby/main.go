@@ -17,6 +17,7 @@ import (
 	"github.com/neurolatent/neurolatent/decode/glm"
 	"github.com/neurolatent/neurolatent/decode/nifti"
 	"github.com/neurolatent/neurolatent/decode/stats"
+	"github.com/neurolatent/neurolatent/internal/atomicfile"
 	"github.com/neurolatent/neurolatent/internal/realdata"
 )
 
@@ -262,6 +263,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if *hp == 0 {
 		return fmt.Errorf("-hp 0: give the cut-off in seconds (128 is SPM's), or a negative value for no drift terms")
 	}
+	if *jsonOut != "" {
+		if err := atomicfile.CheckWritable(*jsonOut); err != nil {
+			return fmt.Errorf("-json: %w", err) // now, not after a minute of permutations
+		}
+	}
 	cfg := config{data: *data, routes: list(*routes), kinds: list(*kinds), runsBold: *runsBold, runsMsk: *runsMask, hp: *hp, shift: *shift,
 		opt: stats.Options{Resamples: *boot, Permutations: *perm, Seed: *seed, Level: 0.95}}
 	if cfg.data == "" {
@@ -296,7 +302,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(*jsonOut, append(b, '\n'), 0o644); err != nil {
+		if err := atomicfile.WriteBytes(*jsonOut, append(b, '\n')); err != nil {
 			return err
 		}
 	}

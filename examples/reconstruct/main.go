@@ -36,6 +36,7 @@ import (
 	"github.com/neurolatent/neurolatent/decode/ridge"
 	"github.com/neurolatent/neurolatent/decode/sim"
 	"github.com/neurolatent/neurolatent/decode/stats"
+	"github.com/neurolatent/neurolatent/internal/atomicfile"
 	"github.com/neurolatent/neurolatent/recon"
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
@@ -327,15 +328,10 @@ func loadData(o options, m recon.Model, shape [3]int, log io.Writer) (*recon.Dat
 // writable makes the output folder and checks that a file can be written
 // there.
 func writable(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := atomicfile.CheckDir(dir); err != nil {
 		return fmt.Errorf("-out: %w", err)
 	}
-	f, err := os.CreateTemp(dir, ".write-check-*")
-	if err != nil {
-		return fmt.Errorf("-out %s is not writable: %w", dir, err)
-	}
-	f.Close()
-	return os.Remove(f.Name())
+	return nil
 }
 
 // simulationImages are the stimuli of the simulated participant, at the
