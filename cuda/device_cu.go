@@ -10,7 +10,7 @@ import (
 )
 
 // Available reports whether this build can use a GPU (built with -tags
-// cuda and cgo).
+// gpu and cgo).
 const Available = true
 
 // New starts an engine on the device opts.Device: it retains the

@@ -43,10 +43,15 @@
 // ptx/ and embedded; the driver JIT-compiles the PTX for the card.
 //
 // Matrix products go through cuBLAS when a libcublas.so.13, .12 or .11 can
-// be loaded at run time (dlopen; never linked; see cublasCandidates for
-// the search order, $CUBLAS_LIB to name one), with TF32 off unless
+// be loaded at run time (dlopen; never linked), with TF32 off unless
 // Options.AllowTF32; otherwise, or with Options.GEMM = GEMMOwn, through the
-// package's SGEMM kernel.
+// package's SGEMM kernel. The library searched for is $CUBLAS_LIB, a full
+// path, when set; otherwise, for each version newest first, the bare
+// soname (as the dynamic loader finds it), then that soname in the folders
+// of $CUBLAS_DIRS (colon-separated), of the CUDA toolkit
+// (/usr/local/cuda*/lib64) and of PyTorch's CUDA wheels in the usual
+// Python environments ($VIRTUAL_ENV, $CONDA_PREFIX, the user's and the
+// system's).
 //
 // # Emulation
 //

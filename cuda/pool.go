@@ -16,7 +16,7 @@ type allocator interface {
 
 // ErrOutOfMemory is wrapped by the error an operation returns when the
 // device cannot hold its result even after the pool released its cache.
-var ErrOutOfMemory = errors.New("out of device memory")
+var ErrOutOfMemory = errors.New("cuda: out of device memory")
 
 // pool is a caching allocator of device memory: blocks freed by a run are
 // kept by size class and handed out again, so that repeated runs of the

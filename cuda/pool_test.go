@@ -2,6 +2,7 @@ package cuda
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -128,6 +129,9 @@ func TestPoolOutOfMemory(t *testing.T) {
 	_, err = p.get(2 << 20)
 	if !errors.Is(err, ErrOutOfMemory) {
 		t.Fatalf("error %v", err)
+	}
+	if !strings.Contains(err.Error(), "cuda: out of device memory") {
+		t.Errorf("error %q does not name the package", err)
 	}
 	t.Log(err)
 	_ = p.put(b)

@@ -3,7 +3,7 @@
 package cuda
 
 // Available reports whether this build can use a GPU (built with -tags
-// cuda and cgo). It is false here.
+// gpu and cgo). It is false here.
 const Available = false
 
 // New returns ErrNoCUDA: this build has no CUDA support. Build with

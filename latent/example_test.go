@@ -1,10 +1,12 @@
 package latent_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/neurolatent/neurolatent/latent"
+	"github.com/neurolatent/neurolatent/tensor"
 )
 
 // A toy vocabulary whose components mean "male", "female", "royal" and
@@ -154,4 +156,22 @@ func ExampleAttributeAxis() {
 	// axis [1.00 1.90]
 	// shifted [1.10 1.90]
 	// [false true]
+}
+
+// Wrap views a generator's latent batch [N, D, 1, 1] as N vectors of D
+// components, without copying; a shape that does not match the data is an
+// error.
+func ExampleWrap() {
+	t := tensor.New32([]float32{0.1, 0.2, 0.3, 0.4, 0.5, 0.6}, 2, 3, 1, 1)
+	z, err := latent.Wrap(tensor.Data32(t), t.Shape()...)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(z.N, z.D, z.Row(1))
+	_, err = latent.Wrap(tensor.Data32(t), 4, 2)
+	fmt.Println(errors.Is(err, latent.ErrDim))
+	// Output:
+	// 2 3 [0.4 0.5 0.6]
+	// true
 }

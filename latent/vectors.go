@@ -53,11 +53,15 @@ func FromRows(rows ...[]float32) (Vectors, error) {
 
 // Wrap views data (not copied) as Vectors of the given shape: shape[0] rows
 // of the product of the remaining dimensions, so that a generator's latent
-// batch shaped [N, D] or [N, D, 1, 1] (NCHW) can be used directly:
+// batch shaped [N, D] or [N, D, 1, 1] (NCHW) can be used directly (t a
+// float32 *tensor.Dense of package github.com/neurolatent/neurolatent/tensor):
 //
-//	z := latent.Wrap(t.Data().([]float32), t.Shape()...)
+//	z, err := latent.Wrap(tensor.Data32(t), t.Shape()...)
+//	if err != nil {
+//		return err // a shape that does not match the data: ErrDim
+//	}
 //
-// A shape of one dimension [D] is a single vector.
+// A shape of one dimension [D] is a single vector. See the example.
 func Wrap(data []float32, shape ...int) (Vectors, error) {
 	if len(shape) == 0 {
 		return Vectors{}, fmt.Errorf("latent: Wrap: %w: no shape", ErrEmpty)

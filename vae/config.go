@@ -19,7 +19,8 @@ type Config struct {
 	// (published: 1024, the code size).
 	GenChannels int `json:"gen_channels"`
 	// Output is "elu" (published: batch norm + ELU on the RGB layer; decoded
-	// images are divided by the batch maximum and clipped to [0, 1]) or
+	// images are divided by one maximum, of the whole batch, and clipped to
+	// [0, 1]; see Decode) or
 	// "sigmoid" (a plain transposed convolution and a sigmoid).
 	Output string `json:"output"`
 	// BNEps and BNMomentum are the batch-norm constants (published: 1e-6

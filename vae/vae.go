@@ -98,8 +98,9 @@ func (v *VAEGAN) Encode(x *nt.Dense) (mu, sigma *nt.Dense, err error) {
 }
 
 // Decode maps latent codes [N, Latent] to images [N,C,S,S] in [0,1]. The
-// published ("elu") output is divided by the batch maximum and clipped, as
-// the published code does.
+// published ("elu") output is normalised by normalizeBatch: the whole batch
+// divided by one number, its maximum, and clipped to [0, 1]. This is not
+// exactly what the published inference code does; see normalizeBatch.
 func (v *VAEGAN) Decode(z *nt.Dense) (*nt.Dense, error) {
 	if s := z.Shape(); len(s) != 2 || s[1] != v.cfg.Latent {
 		return nil, fmt.Errorf("vae: z of shape %v, want [N,%d]", s, v.cfg.Latent)
@@ -110,16 +111,35 @@ func (v *VAEGAN) Decode(z *nt.Dense) (*nt.Dense, error) {
 	}
 	img := out[0]
 	if v.cfg.Output == "elu" {
-		d := nt.Data32(img)
-		m := float32(math.Inf(-1))
-		for _, x := range d {
-			m = max(m, x)
-		}
-		for i, x := range d {
-			d[i] = min(max(x/m, 0), 1)
-		}
+		normalizeBatch(nt.Data32(img))
 	}
 	return img, nil
+}
+
+// normalizeBatch divides every value of d, a batch of raw generator
+// outputs, by the maximum m of the whole batch, computed once before any
+// division, and clips the result to [0, 1]: d[i] = min(max(d[i]/m, 0), 1).
+//
+// The published inference code (VanRullen & Reddy's VAEGAN_latent2image.py)
+// differs: it rescales image i in turn, i = 0, 1, ..., dividing it by the
+// maximum of the batch as it stands at that moment, images 0..i-1 already
+// rescaled and clipped, images i..N-1 still raw. The two agree for a single
+// image, and for a batch whose maximum m is at least 1 and lies in its last
+// image. They differ otherwise: when the first image holds the maximum, it
+// becomes at most 1, and a later image whose own maximum exceeds 1 is then
+// divided by less than m; when m < 1 (as in the golden batch of
+// golden_test.go, where they differ by up to 0.31), a rescaled earlier image
+// can become the largest, and later images are then divided by more than m.
+// Here an image's result does not depend on its place in the batch, and the
+// reference output in testdata/vae/published_golden.npz follows this rule.
+func normalizeBatch(d []float32) {
+	m := float32(math.Inf(-1))
+	for _, x := range d {
+		m = max(m, x)
+	}
+	for i, x := range d {
+		d[i] = min(max(x/m, 0), 1)
+	}
 }
 
 // Reconstruct decodes the encoder's mean: G(mu(x)).

@@ -2,6 +2,7 @@ package vae
 
 import (
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -173,6 +174,57 @@ func TestConfigRefusesNaNLR(t *testing.T) {
 		c.LR = lr
 		if _, err := New(c, 1); err == nil || !strings.Contains(err.Error(), "learning rate") {
 			t.Errorf("LR %v: %v", lr, err)
+		}
+	}
+}
+
+// The "elu" output is divided by one maximum of the whole batch. The first
+// image holds the maximum: the published loop, which divides each image in
+// turn by the maximum of the batch as already rescaled, would divide the
+// second one by 1.5 (giving 1 and 1/3) instead of by 2.
+func TestNormalizeBatchOneMaximum(t *testing.T) {
+	d := []float32{2, 1, 1.5, 0.5, -0.5, 0}
+	normalizeBatch(d)
+	want := []float32{1, 0.5, 0.75, 0.25, 0, 0}
+	if !slices.Equal(d, want) {
+		t.Fatalf("normalised batch %v, want %v", d, want)
+	}
+}
+
+// With the "elu" output, Decode's image for a code does not depend on the
+// code's place in the batch (the published loop's would).
+func TestDecodeELUOrderIndependent(t *testing.T) {
+	c := tiny()
+	c.Output = "elu"
+	v, err := New(c, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, l := 3, c.Latent
+	z := nt.Data32(gan.Noise(rand.New(rand.NewPCG(7, 0)), n, l))
+	rev := make([]float32, 0, len(z))
+	for i := n - 1; i >= 0; i-- {
+		rev = append(rev, z[i*l:(i+1)*l]...)
+	}
+	a, err := v.Decode(nt.New32(slices.Clone(z), n, l))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := v.Decode(nt.New32(rev, n, l))
+	if err != nil {
+		t.Fatal(err)
+	}
+	da, db := nt.Data32(a), nt.Data32(b)
+	size := len(da) / n
+	for i := range n {
+		x, y := da[i*size:(i+1)*size], db[(n-1-i)*size:(n-i)*size]
+		if !slices.Equal(x, y) {
+			t.Fatalf("image %d differs with its place in the batch", i)
+		}
+		for _, p := range x {
+			if !(p >= 0 && p <= 1) {
+				t.Fatalf("pixel %v outside [0,1]", p)
+			}
 		}
 	}
 }

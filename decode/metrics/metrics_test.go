@@ -129,6 +129,14 @@ func TestErrorsAndEdgeCases(t *testing.T) {
 	if acc, _ := Pairwise(mat.NewDense(3, 3, []float64{1, 1, 1, 1, 1, 1, 1, 1, 1}), c); acc != 0.5 {
 		t.Errorf("constant predictions: %v", acc)
 	}
+	// Two identical truth rows: predictions 0 and 1 correlate exactly as
+	// well with either (own == other), and those two comparisons count
+	// 1/2 each: (1/2 + 1 + 1/2 + 1 + 1 + 1) / 6. Counting a tie as a miss
+	// would give 4/6, as a hit 1.
+	tie := mat.NewDense(3, 3, []float64{1, 2, 3, 1, 2, 3, 3, 1, 2})
+	if acc, _ := Pairwise(tie, tie); acc != 5.0/6 {
+		t.Errorf("exact ties: %v, want 5/6", acc)
+	}
 	if m, k := Mean([]float64{1, math.NaN(), 3}); m != 2 || k != 2 {
 		t.Errorf("Mean %v %v", m, k)
 	}
