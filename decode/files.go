@@ -59,21 +59,51 @@ func LoadRuns(bold, evs []string, mask *nifti.Mask) ([]glm.Run, []string, error)
 
 // TrialBetasFromFiles estimates single-trial betas from BOLD and events
 // files: LoadRuns with the mask at maskPath ("" for every voxel), then
-// glm.TrialBetas. It returns the betas and the mask used.
+// glm.TrialBetas. It returns the betas and the mask used. RunFiles does
+// the same with confounds.
 func TrialBetasFromFiles(bold, evs []string, maskPath string, opt glm.Options) (*glm.Betas, *nifti.Mask, error) {
-	if len(bold) == 0 {
+	return RunFiles{Bold: bold, Events: evs, Mask: maskPath}.TrialBetas(opt)
+}
+
+// RunFiles lists a study's run files: the 4D BOLD images, their events
+// files and, optionally, their confounds tables (fMRIPrep's
+// *_desc-confounds_timeseries.tsv), in the same order, and the mask. It is
+// a plain value: safe for concurrent use as long as no goroutine modifies
+// it.
+type RunFiles struct {
+	Bold, Events, Confounds []string
+	// ConfoundColumns are the confounds' columns used as nuisance
+	// regressors (nil: MotionConfounds).
+	ConfoundColumns []string
+	Mask            string // a 3D NIfTI mask ("": every voxel)
+}
+
+// TrialBetas estimates single-trial betas: LoadRuns with the mask,
+// AddConfounds when confounds are given, then glm.TrialBetas. It returns
+// the betas and the mask used.
+func (f RunFiles) TrialBetas(opt glm.Options) (*glm.Betas, *nifti.Mask, error) {
+	if len(f.Bold) == 0 {
 		return nil, nil, fmt.Errorf("decode: no runs")
 	}
-	mask, err := loadMask(maskPath)
+	mask, err := loadMask(f.Mask)
 	if err != nil {
 		return nil, nil, err
 	}
-	runs, _, err := LoadRuns(bold, evs, mask)
+	runs, _, err := LoadRuns(f.Bold, f.Events, mask)
 	if err != nil {
 		return nil, nil, err
+	}
+	if len(f.Confounds) > 0 {
+		cols := f.ConfoundColumns
+		if cols == nil {
+			cols = MotionConfounds
+		}
+		if err := AddConfounds(runs, f.Confounds, cols); err != nil {
+			return nil, nil, err
+		}
 	}
 	if mask == nil {
-		if mask, err = fullMask(bold[0]); err != nil {
+		if mask, err = fullMask(f.Bold[0]); err != nil {
 			return nil, nil, err
 		}
 	}

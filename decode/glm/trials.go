@@ -39,6 +39,12 @@ type Run struct {
 	Timing Timing
 	Events []events.Event
 	Data   *mat.Dense
+	// Confounds are nuisance time series (one row per volume, one column
+	// per regressor), such as the six motion parameters of an fMRIPrep
+	// confounds file (decode.ReadConfounds); ConfoundNames name the
+	// columns in error messages. nil: none.
+	Confounds     *mat.Dense
+	ConfoundNames []string
 }
 
 // Options controls TrialBetas. A plain value, safe for concurrent use;
@@ -181,6 +187,11 @@ func runBetas(run Run, opt Options, nvox int) (*mat.Dense, []Trial, []int, error
 	}
 	conf.names = append(nuis.names, conf.names...)
 	conf.cols = append(nuis.cols, conf.cols...)
+	if run.Confounds != nil {
+		if err := addConfounds(conf, run.Confounds, run.ConfoundNames, tm.Frames); err != nil {
+			return nil, nil, nil, err
+		}
+	}
 
 	var b *mat.Dense
 	switch opt.Method {
@@ -218,6 +229,29 @@ func runBetas(run Run, opt Options, nvox int) (*mat.Dense, []Trial, []int, error
 		constant = append(constant, ZScoreColumns(b)...)
 	}
 	return b, trials, constant, nil
+}
+
+// addConfounds appends a run's nuisance time series to the design's
+// confound columns.
+func addConfounds(conf *columns, m *mat.Dense, names []string, frames int) error {
+	r, c := m.Dims()
+	if r != frames {
+		return fmt.Errorf("glm: confounds have %d rows, the run has %d volumes", r, frames)
+	}
+	if names != nil && len(names) != c {
+		return fmt.Errorf("glm: %d confound names for %d confound columns", len(names), c)
+	}
+	if err := checkFinite(m); err != nil {
+		return fmt.Errorf("glm: confounds: %w", err)
+	}
+	for j := 0; j < c; j++ {
+		name := fmt.Sprintf("confound %d", j+1)
+		if names != nil {
+			name = "confound " + names[j]
+		}
+		conf.add(name, mat.Col(nil, j, m))
+	}
+	return nil
 }
 
 // lss computes LSS betas. By the Frisch-Waugh-Lovell theorem the trial
