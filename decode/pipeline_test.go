@@ -23,6 +23,7 @@ func smallConfig(snr float64) sim.Config {
 	c.TrainImages, c.TestImages, c.TestRepeats = 300, 20, 5
 	c.Grid = [3]int{12, 12, 8}
 	c.EarlyVoxels, c.HigherVoxels = 200, 200
+	c.WeakVoxels, c.NonselectiveVoxels = 50, 50
 	c.SNR = snr
 	return c
 }

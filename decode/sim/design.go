@@ -8,7 +8,8 @@ import (
 // trial is one image presentation.
 type trial struct {
 	onset float64
-	img   int // index in the image set
+	img   int     // index in the image set
+	amp   float64 // response amplitude (trial and session gain, repetition suppression)
 }
 
 // runPlan is one run of the experiment.

@@ -19,6 +19,7 @@ func ExampleParticipant_Write() {
 	cfg.TrainImages, cfg.TestImages, cfg.TestRepeats = 100, 10, 3
 	cfg.Grid = [3]int{10, 10, 6}
 	cfg.EarlyVoxels, cfg.HigherVoxels = 100, 100
+	cfg.WeakVoxels, cfg.NonselectiveVoxels = 20, 20
 	p, err := sim.New(cfg, images)
 	if err != nil {
 		log.Fatal(err)

@@ -19,6 +19,13 @@ type gaborPair struct {
 	r           int // radius: the kernels are (2r+1)^2
 	even, odd   []float64
 	freq, theta float64
+	// The same kernels in separable form: the complex Gabor
+	// env(x,y) exp(i 2 pi f u) is ax(x) ay(y) with ax, ay complex (the
+	// envelope is isotropic and u = x cos + y sin), so even =
+	// (Re(ax * ay) - dc) / normEven and odd = Im(ax * ay) / normOdd, dc
+	// being the even kernel's mean, removed over the whole square.
+	ax, ay             []complex128
+	dc, normEv, normOd float64
 }
 
 func newGabor(theta, f float64) gaborPair {
@@ -27,6 +34,12 @@ func newGabor(theta, f float64) gaborPair {
 	n := 2*r + 1
 	g := gaborPair{r: r, even: make([]float64, n*n), odd: make([]float64, n*n), freq: f, theta: theta}
 	c, s := math.Cos(theta), math.Sin(theta)
+	g.ax, g.ay = make([]complex128, n), make([]complex128, n)
+	for k := -r; k <= r; k++ {
+		env := math.Exp(-float64(k*k) / (2 * sigma * sigma))
+		g.ax[k+r] = complex(env, 0) * cmplxExp(2*math.Pi*f*float64(k)*c)
+		g.ay[k+r] = complex(env, 0) * cmplxExp(2*math.Pi*f*float64(k)*s)
+	}
 	var me float64
 	for y := -r; y <= r; y++ {
 		for x := -r; x <= r; x++ {
@@ -50,13 +63,61 @@ func newGabor(theta, f float64) gaborPair {
 		g.even[i] /= math.Sqrt(ne)
 		g.odd[i] /= math.Sqrt(no)
 	}
+	g.dc, g.normEv, g.normOd = me, math.Sqrt(ne), math.Sqrt(no)
 	return g
 }
 
+func cmplxExp(phase float64) complex128 { return complex(math.Cos(phase), math.Sin(phase)) }
+
 // energyMaps returns, for each channel, the local contrast energy of the
 // image (sqrt of the summed squared quadrature responses: a complex cell),
-// zero-padded at the borders.
+// zero-padded at the borders. The filtering is separable (see gaborPair):
+// a complex pass along x, one along y, and a box sum for the even
+// kernel's removed mean; the result equals the direct 2D filtering up to
+// rounding (TestSeparableGabor).
 func energyMaps(img []float64, h, w int, bank []gaborPair) [][]float64 {
+	out := make([][]float64, len(bank))
+	rows := make([]complex128, h*w)
+	box := make([]float64, h*w)
+	for c, g := range bank {
+		r := g.r
+		// Along x: rows[y][x] = sum_dx img[y][x+dx] ax[dx]; box likewise
+		// with weight 1.
+		for y := 0; y < h; y++ {
+			row := img[y*w : (y+1)*w]
+			for x := 0; x < w; x++ {
+				var acc complex128
+				var bs float64
+				for dx := max(-r, -x); dx <= min(r, w-1-x); dx++ {
+					v := row[x+dx]
+					acc += complex(v, 0) * g.ax[dx+r]
+					bs += v
+				}
+				rows[y*w+x], box[y*w+x] = acc, bs
+			}
+		}
+		m := make([]float64, h*w)
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				var acc complex128
+				var bs float64
+				for dy := max(-r, -y); dy <= min(r, h-1-y); dy++ {
+					acc += rows[(y+dy)*w+x] * g.ay[dy+r]
+					bs += box[(y+dy)*w+x]
+				}
+				e := (real(acc) - g.dc*bs) / g.normEv
+				o := imag(acc) / g.normOd
+				m[y*w+x] = math.Sqrt(e*e + o*o)
+			}
+		}
+		out[c] = m
+	}
+	return out
+}
+
+// energyMapsDirect is energyMaps by direct 2D filtering with the kernels,
+// kept to check the separable form.
+func energyMapsDirect(img []float64, h, w int, bank []gaborPair) [][]float64 {
 	out := make([][]float64, len(bank))
 	for c, g := range bank {
 		m := make([]float64, h*w)

@@ -22,6 +22,7 @@ type Participant struct {
 	// scored over the experiment's images, times the voxel's gain).
 	signal map[int][]float64
 	runs   []runPlan
+	curve  map[float64]responseCurve // by HRF peak delay
 }
 
 // stream returns an independent random stream for one purpose.
@@ -60,6 +61,10 @@ func New(cfg Config, images *ImageSet) (*Participant, error) {
 		return nil, err
 	}
 	p.runs = schedule(&cfg, p.train, p.test, cfg.stream(3))
+	p.amplitudes(cfg.stream(7))
+	if p.curve, err = p.curves(); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -90,9 +95,17 @@ func (p *Participant) computeSignals() error {
 	wg.Wait()
 	m.hidden = newHiddenLayer(rng, max(p.cfg.HiddenUnits, 1), pooled)
 	raw := make([][]float64, len(shown))
-	for i := range shown {
-		raw[i] = m.respond(maps[i], m.hidden.apply(pooled[i]))
+	prf := m.prfs()
+	for k := 0; k < workers; k++ {
+		wg.Add(1)
+		go func(k int) {
+			defer wg.Done()
+			for i := k; i < len(shown); i += workers {
+				raw[i] = m.respond(maps[i], m.hidden.apply(pooled[i]), prf)
+			}
+		}(k)
 	}
+	wg.Wait()
 	gain := make([]float64, len(p.vox))
 	for v := range gain {
 		gain[v] = 0.5 + rng.Float64()
@@ -126,10 +139,18 @@ func (p *Participant) TrainImages() []int { return append([]int(nil), p.train...
 func (p *Participant) TestImages() []int  { return append([]int(nil), p.test...) }
 
 // Signal returns the noise-free image-specific response of every visual
-// voxel to image img (which must be one of the images shown).
+// voxel to image img (which must be one of the images shown), scaled by
+// the voxel's selectivity (0 for non-selective voxels).
 func (p *Participant) Signal(img int) ([]float64, bool) {
 	s, ok := p.signal[img]
-	return s, ok
+	if !ok {
+		return nil, false
+	}
+	out := make([]float64, len(s))
+	for v, x := range s {
+		out[v] = x * p.vox[v].selectivity
+	}
+	return out, true
 }
 
 // NumVisual is the number of visual voxels; VisualOffsets their offsets in
@@ -139,6 +160,26 @@ func (p *Participant) VisualOffsets() []int {
 	out := make([]int, len(p.vox))
 	for i, v := range p.vox {
 		out[i] = v.offset
+	}
+	return out
+}
+
+// VoxelKinds names each visual voxel's kind in the order of the visual
+// mask (increasing volume offset, the order of the betas' columns):
+// "early" or "higher" (selective), "weak" (weakly selective) or
+// "non-selective".
+func (p *Participant) VoxelKinds() []string {
+	order := p.maskOrder()
+	out := make([]string, len(order))
+	for i, v := range order {
+		switch vx := p.vox[v]; {
+		case vx.selectivity == 0:
+			out[i] = "non-selective"
+		case vx.selectivity < 1:
+			out[i] = "weak"
+		default:
+			out[i] = vx.kind.String()
+		}
 	}
 	return out
 }

@@ -19,6 +19,7 @@ func tiny() Config {
 	c.TrainImages, c.TestImages, c.TestRepeats, c.TrialsPerRun = 30, 4, 2, 16
 	c.Grid = [3]int{8, 8, 4}
 	c.EarlyVoxels, c.HigherVoxels, c.HiddenUnits = 40, 30, 16
+	c.WeakVoxels, c.NonselectiveVoxels = 10, 10
 	return c
 }
 
@@ -90,7 +91,7 @@ func TestWriteDataset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Len() != 70 || len(ds.TrainStim) != 30 || len(ds.TestStim) != 4 {
+	if m.Len() != 90 || len(ds.TrainStim) != 30 || len(ds.TestStim) != 4 {
 		t.Errorf("mask %d voxels, %d/%d stimuli", m.Len(), len(ds.TrainStim), len(ds.TestStim))
 	}
 	// Training and test images are disjoint.
@@ -154,9 +155,27 @@ func TestSignalsAreImageDriven(t *testing.T) {
 		t.Error("two images gave the same responses")
 	}
 	// Each voxel's responses are z-scored over the images shown, times a
-	// gain in [0.5, 1.5].
+	// gain in [0.5, 1.5] and its selectivity: 1, 0.1 to 0.3 (weak) or 0
+	// (non-selective), in the configured numbers.
 	shown := append(p.TrainImages(), p.TestImages()...)
+	count := map[string]int{}
 	for v := 0; v < p.NumVisual(); v++ {
+		sel := p.vox[v].selectivity
+		switch {
+		case sel == 1:
+			count["selective"]++
+		case sel >= 0.1 && sel <= 0.3:
+			count["weak"]++
+		case sel == 0:
+			count["non-selective"]++
+			s, _ := p.Signal(shown[0])
+			if s[v] != 0 {
+				t.Fatalf("non-selective voxel %d responds %v to an image", v, s[v])
+			}
+			continue
+		default:
+			t.Fatalf("voxel %d: selectivity %v", v, sel)
+		}
 		var m, ss float64
 		for _, i := range shown {
 			s, _ := p.Signal(i)
@@ -165,9 +184,12 @@ func TestSignalsAreImageDriven(t *testing.T) {
 		}
 		m /= float64(len(shown))
 		sd := math.Sqrt(ss/float64(len(shown)) - m*m)
-		if math.Abs(m) > 1e-9 || sd < 0.5-1e-9 || sd > 1.5+1e-9 {
-			t.Fatalf("voxel %d: mean %v sd %v", v, m, sd)
+		if math.Abs(m) > 1e-9 || sd < 0.5*sel-1e-9 || sd > 1.5*sel+1e-9 {
+			t.Fatalf("voxel %d: mean %v sd %v (selectivity %v)", v, m, sd, sel)
 		}
+	}
+	if c := tiny(); count["selective"] != c.EarlyVoxels+c.HigherVoxels || count["weak"] != c.WeakVoxels || count["non-selective"] != c.NonselectiveVoxels {
+		t.Errorf("voxel kinds %v", count)
 	}
 	if _, ok := p.Signal(-1); ok {
 		t.Error("signal of an image not shown")
@@ -200,15 +222,18 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
-// TestNoiseLevel checks the SNR on the written files: brain voxels outside
-// the visual region carry only drift and noise, with the noise SD set to
-// the mean noise SD of the visual voxels, which is the SD of their
-// image-specific signal over SNR. The noise SD is estimated from first
-// differences (drift is slow): var(diff) = 2 (1 - AR) sd^2 for AR(1).
+// TestNoiseLevel checks the SNR on the written files: with the structured
+// parts off (global signal, physiology, motion, drift), brain voxels
+// outside the visual region carry only AR(1) noise, part independent and
+// part spatially smooth, with the noise SD set to the mean noise SD of the
+// visual voxels, which is the SD of their image-specific signal over SNR.
+// The noise SD is estimated from first differences: var(diff) =
+// 2 (1 - AR) sd^2 for AR(1).
 func TestNoiseLevel(t *testing.T) {
 	images := loadImages(t)
 	c := tiny()
 	c.SNR = 0.5
+	c.GlobalSD, c.PhysioSD, c.MotionMM, c.DriftSD = 0, 0, 0, 0
 	p, err := New(c, images)
 	if err != nil {
 		t.Fatal(err)

@@ -31,13 +31,17 @@ type voxel struct {
 	// higher: weights on hidden units
 	units   []int
 	weights []float64
-	hrf     int // HRF variant
+	// selectivity scales the image-specific response: 1 for selective
+	// voxels, 0.1 to 0.3 for weakly selective ones, 0 for non-selective
+	// ones (the evoked response only).
+	selectivity float64
+	snrMul      float64 // multiplies the participant's SNR for this voxel
+	delay       float64 // HRF peak delay in seconds
 }
 
-// hrfVariants are the response shapes voxels draw from (SPM parameters
-// with the peak and undershoot delays shifted), so that the analysis's
-// canonical HRF is only approximately right, as with real data.
-var hrfVariants = [][2]float64{{6, 16}, {5.5, 15}, {6.5, 17}, {5, 14}, {7, 18}}
+// hrfStep is the resolution of the voxels' HRF peak delays: delays are
+// continuous up to this step, and voxels of one step share regressors.
+const hrfStep = 0.1
 
 // brain returns the offsets of the grid voxels inside an ellipsoid, the
 // "brain", and, among them, the visual voxels: the most posterior (low y)
@@ -67,16 +71,38 @@ func layout(c *Config, rng *rand.Rand) (inBrain []bool, vox []voxel, err error) 
 			}
 		}
 	}
-	need := c.EarlyVoxels + c.HigherVoxels
+	tuned := c.EarlyVoxels + c.HigherVoxels
+	need := tuned + c.WeakVoxels + c.NonselectiveVoxels
 	if need > len(cands) {
-		return nil, nil, fmt.Errorf("sim: %d visual voxels requested, the %v grid's brain has %d", need, c.Grid, len(cands))
+		return nil, nil, fmt.Errorf("sim: %d visual voxels requested (%d early, %d higher, %d weak, %d non-selective), the %v grid's brain has %d",
+			need, c.EarlyVoxels, c.HigherVoxels, c.WeakVoxels, c.NonselectiveVoxels, c.Grid, len(cands))
 	}
 	sort.Slice(cands, func(i, j int) bool { return cands[i].key < cands[j].key })
+	// Weak and non-selective voxels sit at random places among the
+	// selective ones; every voxel draws a tuning by its rank among the
+	// tuned ones, so the weak ones are weak versions of real tunings.
+	extra := c.stream(6)
+	role := make([]float64, need) // selectivity
+	for i := range role {
+		role[i] = 1
+	}
+	for k, i := range extra.Perm(need)[:c.WeakVoxels+c.NonselectiveVoxels] {
+		if k < c.WeakVoxels {
+			role[i] = 0.1 + 0.2*extra.Float64()
+		} else {
+			role[i] = 0
+		}
+	}
+	delays := smoothField(extra, c)
 	vox = make([]voxel, need)
 	for i := range vox {
 		cd := cands[i]
-		v := voxel{offset: cd.off, hrf: rng.IntN(len(hrfVariants))}
-		if i < c.EarlyVoxels {
+		v := voxel{offset: cd.off, selectivity: role[i], snrMul: math.Exp(c.SNRSpread * extra.NormFloat64())}
+		// The HRF's peak delay: 6 s plus a spatially smooth deviation and
+		// a little voxel noise, kept within 3 to 9 s.
+		v.delay = 6 + c.HRFDelaySD*(0.9*delays(cd.x, cd.y, cd.z)+0.44*extra.NormFloat64())
+		v.delay = math.Round(min(9, max(3, v.delay))/hrfStep) * hrfStep
+		if i*tuned < c.EarlyVoxels*need {
 			v.kind = early
 			v.channel = rng.IntN(nChannels)
 			// Retinotopy: x maps to horizontal, z to vertical position.
@@ -96,6 +122,31 @@ func layout(c *Config, rng *rand.Rand) (inBrain []bool, vox []voxel, err error) 
 	return inBrain, vox, nil
 }
 
+// smoothField returns a random field over the grid with mean 0 and SD
+// about 1 that varies smoothly over a few centimetres: a sum of cosines
+// with wavelengths of 20 to 60 mm in random directions.
+func smoothField(rng *rand.Rand, c *Config) func(x, y, z int) float64 {
+	const n = 6
+	var k [n][3]float64
+	var ph [n]float64
+	for j := range k {
+		lambda := 20 + 40*rng.Float64() // mm
+		d := [3]float64{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()}
+		norm := math.Sqrt(d[0]*d[0] + d[1]*d[1] + d[2]*d[2])
+		for a := range d {
+			k[j][a] = 2 * math.Pi / lambda * d[a] / norm * c.VoxelMM
+		}
+		ph[j] = 2 * math.Pi * rng.Float64()
+	}
+	return func(x, y, z int) float64 {
+		var s float64
+		for j := range k {
+			s += math.Cos(k[j][0]*float64(x) + k[j][1]*float64(y) + k[j][2]*float64(z) + ph[j])
+		}
+		return s * math.Sqrt(2.0/n)
+	}
+}
+
 // model computes the noise-free responses of the visual voxels to images.
 type model struct {
 	bank   []gaborPair
@@ -110,27 +161,32 @@ func (m *model) features(img []float64) ([][]float64, []float64) {
 	return maps, poolMaps(maps, m.h, m.w, 4)
 }
 
-// respond returns each voxel's raw response to an image.
-func (m *model) respond(maps [][]float64, hid []float64) []float64 {
+// respond returns each voxel's raw response to an image. prf holds each
+// early voxel's receptive field as its two separable factors (see prfs).
+func (m *model) respond(maps [][]float64, hid []float64, prf [][2][]float64) []float64 {
 	out := make([]float64, len(m.vox))
 	for i, v := range m.vox {
 		switch v.kind {
 		case early:
 			// Gaussian pRF over one channel, compressive (exponent 0.5)
-			// spatial summation (Kay et al. 2013).
-			cx, cy := v.cx*float64(m.w), v.cy*float64(m.h)
-			s := v.sigma * float64(m.w)
-			var sum, norm float64
+			// spatial summation (Kay et al. 2013). The Gaussian is
+			// separable: the sum over x of each row first.
+			gx, gy := prf[i][0], prf[i][1]
+			var sum, nx, ny float64
 			em := maps[v.channel]
 			for y := 0; y < m.h; y++ {
-				for x := 0; x < m.w; x++ {
-					dx, dy := float64(x)-cx, float64(y)-cy
-					g := math.Exp(-(dx*dx + dy*dy) / (2 * s * s))
-					sum += g * em[y*m.w+x]
-					norm += g
+				row := em[y*m.w : (y+1)*m.w]
+				var r float64
+				for x, w := range gx {
+					r += w * row[x]
 				}
+				sum += gy[y] * r
+				ny += gy[y]
 			}
-			out[i] = math.Sqrt(sum / (norm + 1e-12))
+			for _, w := range gx {
+				nx += w
+			}
+			out[i] = math.Sqrt(sum / (nx*ny + 1e-12))
 		case higher:
 			var s float64
 			for j, u := range v.units {
@@ -138,6 +194,31 @@ func (m *model) respond(maps [][]float64, hid []float64) []float64 {
 			}
 			out[i] = s
 		}
+	}
+	return out
+}
+
+// prfs returns the early voxels' Gaussian receptive fields as separable
+// factors over x and y, exp(-dx^2/2s^2) and exp(-dy^2/2s^2) (nil for
+// higher voxels).
+func (m *model) prfs() [][2][]float64 {
+	out := make([][2][]float64, len(m.vox))
+	for i, v := range m.vox {
+		if v.kind != early {
+			continue
+		}
+		cx, cy := v.cx*float64(m.w), v.cy*float64(m.h)
+		s := v.sigma * float64(m.w)
+		gx, gy := make([]float64, m.w), make([]float64, m.h)
+		for x := range gx {
+			d := float64(x) - cx
+			gx[x] = math.Exp(-d * d / (2 * s * s))
+		}
+		for y := range gy {
+			d := float64(y) - cy
+			gy[y] = math.Exp(-d * d / (2 * s * s))
+		}
+		out[i] = [2][]float64{gx, gy}
 	}
 	return out
 }
