@@ -339,3 +339,52 @@ func TestTrialBetasHugeHeader(t *testing.T) {
 		t.Errorf("runs of two grids: %v", err)
 	}
 }
+
+// TestPCALeadingAxesMatchFull: the subspace iteration's components and
+// variances equal those of the full SVD on real images (600 Fashion-MNIST
+// images, 100 of 784 components).
+func TestPCALeadingAxesMatchFull(t *testing.T) {
+	images, err := sim.LoadIDX(fashion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := mat.NewDense(len(images.Pix), images.H*images.W, nil)
+	for i, p := range images.Pix {
+		x.SetRow(i, p)
+	}
+	const k = 100
+	fast, err := FitPCA(x, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, p := x.Dims()
+	xc := mat.NewDense(n, p, nil)
+	for i := range n {
+		for j := range p {
+			xc.Set(i, j, x.At(i, j)-fast.Mean[j])
+		}
+	}
+	if _, _, ok := leadingAxes(xc, k); !ok {
+		t.Fatal("the subspace iteration did not converge")
+	}
+	axes, variance, err := principalAxes(xc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst := 0.0
+	for c := range k {
+		if d := math.Abs(fast.Variance[c]-variance[c]) / variance[0]; d > 1e-10 {
+			t.Errorf("variance %d: %v, full SVD %v", c, fast.Variance[c], variance[c])
+		}
+		// Components up to sign.
+		var dotp float64
+		for j := range p {
+			dotp += fast.Components.At(c, j) * axes.At(j, c)
+		}
+		worst = max(worst, 1-math.Abs(dotp))
+	}
+	t.Logf("largest 1 - |cos| between components: %.2g", worst)
+	if worst > 1e-8 {
+		t.Errorf("components differ from the full SVD's: 1 - |cos| up to %.2g", worst)
+	}
+}
