@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -386,5 +387,38 @@ func TestPCALeadingAxesMatchFull(t *testing.T) {
 	t.Logf("largest 1 - |cos| between components: %.2g", worst)
 	if worst > 1e-8 {
 		t.Errorf("components differ from the full SVD's: 1 - |cos| up to %.2g", worst)
+	}
+}
+
+// TestTopVoxelsNaNLast: constant voxels (NaN R^2) never displace real
+// scores.
+func TestTopVoxelsNaNLast(t *testing.T) {
+	nan := math.NaN()
+	got := TopVoxels([]float64{nan, 0.2, nan, 0.5, -0.1, nan, 0.3}, 4)
+	if want := []int{3, 6, 1, 4}; !slices.Equal(got, want) {
+		t.Errorf("TopVoxels = %v, want %v", got, want)
+	}
+}
+
+// TestEncodingR2ConstantVoxels: a constant voxel, predicted exactly, is
+// not selected over informative ones.
+func TestEncodingR2ConstantVoxels(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	feat := randDense(r, 60, 3)
+	vox := mat.NewDense(60, 3, nil)
+	for i := range 60 {
+		vox.Set(i, 0, 0) // constant
+		vox.Set(i, 1, feat.At(i, 0)+0.1*r.NormFloat64())
+		vox.Set(i, 2, r.NormFloat64())
+	}
+	r2, err := EncodingR2(feat, vox, []float64{0.1, 1, 10}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsNaN(r2[0]) || !(r2[1] > 0.8) {
+		t.Errorf("R^2 %v: want NaN for the constant voxel and > 0.8 for the driven one", r2)
+	}
+	if top := TopVoxels(r2, 2); !slices.Equal(top, []int{1, 2}) {
+		t.Errorf("TopVoxels %v, want [1 2]", top)
 	}
 }

@@ -164,7 +164,7 @@ func truthCorrelation(t testing.TB, path string, truthStims, stims []string, bet
 // events files to decoded latents, pairwise identification of 20 test
 // images must be far above chance (0.5) at the default SNR.
 func TestPipelineFromFiles(t *testing.T) {
-	snr := 0.5
+	snr := sim.DefaultConfig().SNR
 	res := runPipeline(t, smallConfig(snr), t.TempDir(), 20)
 	t.Logf("SNR %.2f: betas vs truth r = %.2f; pairwise identification: latent %.3f, pixel %.3f, encoding inversion %.3f",
 		snr, res.betaTruthR, res.pairwiseLatent, res.pairwisePixel, res.pairwiseInversion)

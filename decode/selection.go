@@ -2,6 +2,7 @@ package decode
 
 import (
 	"fmt"
+	"math"
 	"sort"
 
 	"github.com/neurolatent/neurolatent/decode/metrics"
@@ -13,7 +14,8 @@ import (
 // image latents, say) predict it: K-fold cross-validated R^2 of a ridge
 // encoding model whose alpha is chosen per voxel by leave-one-out inside
 // each training fold. Folds are contiguous (folds >= 2). Use it on
-// training data only, to select voxels before decoding.
+// training data only, to select voxels before decoding. Constant voxels
+// (all-zero columns of a mask wider than the data, say) score NaN.
 func EncodingR2(features, voxels *mat.Dense, alphas []float64, folds int) ([]float64, error) {
 	n, _ := features.Dims()
 	nv, v := voxels.Dims()
@@ -48,17 +50,41 @@ func EncodingR2(features, voxels *mat.Dense, alphas []float64, folds int) ([]flo
 		}
 		pred.Slice(lo, hi, 0, v).(*mat.Dense).Copy(p)
 	}
-	return metrics.R2PerDim(pred, voxels)
+	r2, err := metrics.R2PerDim(pred, voxels)
+	if err != nil {
+		return nil, err
+	}
+	// A constant voxel carries nothing to select it for, though its exact
+	// prediction scores an R^2 of 1 by scikit-learn's convention: NaN,
+	// which TopVoxels ranks last.
+	for j := range v {
+		first, constant := voxels.At(0, j), true
+		for i := 1; i < n && constant; i++ {
+			constant = voxels.At(i, j) == first
+		}
+		if constant {
+			r2[j] = math.NaN()
+		}
+	}
+	return r2, nil
 }
 
 // TopVoxels returns the indices of the k highest scores, best first (ties
-// by index).
+// by index). NaN scores, which constant voxels get (an R^2 of 0/0), rank
+// last: a NaN compares false with everything and would otherwise land
+// anywhere in the order.
 func TopVoxels(score []float64, k int) []int {
 	idx := make([]int, len(score))
 	for i := range idx {
 		idx[i] = i
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return score[idx[a]] > score[idx[b]] })
+	key := func(i int) float64 {
+		if math.IsNaN(score[i]) {
+			return math.Inf(-1)
+		}
+		return score[i]
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return key(idx[a]) > key(idx[b]) })
 	if k > len(idx) {
 		k = len(idx)
 	}
