@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -122,7 +123,17 @@ func (d *Data) SetLabels(label func(stim string) (string, bool)) error {
 // BIDS events, as sim.Participant.Write does), then reads it back like real
 // data: single-trial betas by the GLM (LSS, z-scored runs) through the
 // visual mask, test trials averaged over repeats.
+//
+// The GLM takes the six motion parameters of the confounds files the
+// simulation writes as nuisance regressors; SimulateConfounds chooses
+// other columns or none.
 func Simulate(images *nt.Dense, cfg sim.Config, dir string, log io.Writer) (*Data, error) {
+	return SimulateConfounds(images, cfg, dir, decode.MotionConfounds, log)
+}
+
+// SimulateConfounds is Simulate with the columns of the simulation's
+// confounds files that the GLM takes as nuisance regressors (nil: none).
+func SimulateConfounds(images *nt.Dense, cfg sim.Config, dir string, confounds []string, log io.Writer) (*Data, error) {
 	set, err := sim.FromTensor(images)
 	if err != nil {
 		return nil, err
@@ -137,12 +148,16 @@ func Simulate(images *nt.Dense, cfg sim.Config, dir string, log io.Writer) (*Dat
 	if err != nil {
 		return nil, err
 	}
-	var trainBold, trainEv, testBold, testEv []string
+	train := decode.RunFiles{Mask: ds.VisualMask, ConfoundColumns: confounds}
+	test := train
 	for _, r := range ds.Runs {
+		set := &train
 		if r.Task == "test" {
-			testBold, testEv = append(testBold, r.Bold), append(testEv, r.Events)
-		} else {
-			trainBold, trainEv = append(trainBold, r.Bold), append(trainEv, r.Events)
+			set = &test
+		}
+		set.Bold, set.Events = append(set.Bold, r.Bold), append(set.Events, r.Events)
+		if len(confounds) > 0 {
+			set.Confounds = append(set.Confounds, r.Confounds)
 		}
 	}
 	index := map[string]int{}
@@ -156,14 +171,14 @@ func Simulate(images *nt.Dense, cfg sim.Config, dir string, log io.Writer) (*Dat
 		}
 		return i, nil
 	}
-	say(log, "estimating trial betas: %d training runs, %d test runs", len(trainBold), len(testBold))
+	say(log, "estimating trial betas: %d training runs, %d test runs%s", len(train.Bold), len(test.Bold), confoundNote(confounds))
 	d := &Data{SNR: cfg.SNR, Source: fmt.Sprintf("simulated participant (seed %d) in %s", cfg.Seed, dir)}
 	var trainIdx, testIdx []int
 	var tr *trials
-	if d.TrainBetas, trainIdx, _, err = betasFor(trainBold, trainEv, ds.VisualMask, byFile); err != nil {
+	if d.TrainBetas, trainIdx, _, err = betasFor(train, byFile); err != nil {
 		return nil, err
 	}
-	if d.TestBetas, testIdx, tr, err = betasFor(testBold, testEv, ds.VisualMask, byFile); err != nil {
+	if d.TestBetas, testIdx, tr, err = betasFor(test, byFile); err != nil {
 		return nil, err
 	}
 	d.TestTrials, d.TestTrialStimuli = tr.betas, tr.stimuli
@@ -183,8 +198,8 @@ func simNames(idx []int) []string {
 // betasFor estimates betas for runs, averages the trials of each stimulus
 // and returns, row for row, the stimulus index that index gives each
 // stim_file.
-func betasFor(bold, events []string, mask string, index func(string) (int, error)) (*mat.Dense, []int, *trials, error) {
-	b, _, err := decode.TrialBetasFromFiles(bold, events, mask, glm.Options{Method: glm.LSS, ZScoreBold: true})
+func betasFor(files decode.RunFiles, index func(string) (int, error)) (*mat.Dense, []int, *trials, error) {
+	b, _, err := files.TrialBetas(glm.Options{Method: glm.LSS, ZScoreBold: true})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -192,7 +207,7 @@ func betasFor(bold, events []string, mask string, index func(string) (int, error
 	idx := make([]int, len(keys))
 	for i, k := range keys {
 		if k == "" {
-			return nil, nil, nil, fmt.Errorf("recon: trials without a stim_file in %s...", events[0])
+			return nil, nil, nil, fmt.Errorf("recon: trials without a stim_file in %s...", files.Events[0])
 		}
 		if idx[i], err = index(k); err != nil {
 			return nil, nil, nil, err
@@ -271,15 +286,29 @@ func (x Indexed) Image(stimFile string) ([]float32, error) {
 
 // FromRuns estimates betas from real NIfTI runs and events files: the
 // training runs' trials (one row per stimulus, repeats averaged) and the
-// test runs' (averaged over repeats); stimuli come from stim.
+// test runs' (averaged over repeats); stimuli come from stim. FromRunFiles
+// does the same with confounds.
 func FromRuns(trainBold, trainEvents, testBold, testEvents []string, mask string, stim Stimuli, shape [3]int, log io.Writer) (*Data, error) {
-	if len(trainBold) == 0 || len(trainBold) != len(trainEvents) || len(testBold) == 0 || len(testBold) != len(testEvents) {
+	return FromRunFiles(decode.RunFiles{Bold: trainBold, Events: trainEvents, Mask: mask},
+		decode.RunFiles{Bold: testBold, Events: testEvents, Mask: mask}, stim, shape, log)
+}
+
+// FromRunFiles estimates betas from the training and the test runs, each
+// with its events and, when given, its confounds files (one per run; the
+// GLM takes their ConfoundColumns as nuisance regressors).
+func FromRunFiles(train, test decode.RunFiles, stim Stimuli, shape [3]int, log io.Writer) (*Data, error) {
+	if len(train.Bold) == 0 || len(train.Bold) != len(train.Events) || len(test.Bold) == 0 || len(test.Bold) != len(test.Events) {
 		return nil, fmt.Errorf("recon: give one events file per run, for training and test runs (have %d/%d and %d/%d)",
-			len(trainBold), len(trainEvents), len(testBold), len(testEvents))
+			len(train.Bold), len(train.Events), len(test.Bold), len(test.Events))
 	}
-	for _, f := range append(append(append(append([]string{}, trainBold...), trainEvents...), testBold...), testEvents...) {
-		if _, err := os.Stat(f); err != nil {
-			return nil, fmt.Errorf("recon: %w", err)
+	for _, set := range []decode.RunFiles{train, test} {
+		if len(set.Confounds) > 0 && len(set.Confounds) != len(set.Bold) {
+			return nil, fmt.Errorf("recon: %d confounds files for %d runs: give one per run", len(set.Confounds), len(set.Bold))
+		}
+		for _, f := range slices.Concat(set.Bold, set.Events, set.Confounds) {
+			if _, err := os.Stat(f); err != nil {
+				return nil, fmt.Errorf("recon: %w", err)
+			}
 		}
 	}
 	var cache []float32
@@ -298,15 +327,21 @@ func FromRuns(trainBold, trainEvents, testBold, testEvents []string, mask string
 		cache = append(cache, img...)
 		return len(names) - 1, nil
 	}
-	d := &Data{Source: fmt.Sprintf("%d training and %d test runs", len(trainBold), len(testBold))}
-	say(log, "estimating trial betas: %d training runs, %d test runs", len(trainBold), len(testBold))
+	d := &Data{Source: fmt.Sprintf("%d training and %d test runs", len(train.Bold), len(test.Bold))}
+	var cols []string
+	if len(train.Confounds) > 0 || len(test.Confounds) > 0 {
+		if cols = train.ConfoundColumns; cols == nil {
+			cols = decode.MotionConfounds
+		}
+	}
+	say(log, "estimating trial betas: %d training runs, %d test runs%s", len(train.Bold), len(test.Bold), confoundNote(cols))
 	var trainIdx, testIdx []int
 	var err error
 	var tr *trials
-	if d.TrainBetas, trainIdx, _, err = betasFor(trainBold, trainEvents, mask, index); err != nil {
+	if d.TrainBetas, trainIdx, _, err = betasFor(train, index); err != nil {
 		return nil, err
 	}
-	if d.TestBetas, testIdx, tr, err = betasFor(testBold, testEvents, mask, index); err != nil {
+	if d.TestBetas, testIdx, tr, err = betasFor(test, index); err != nil {
 		return nil, err
 	}
 	d.TestTrials, d.TestTrialStimuli = tr.betas, tr.stimuli
@@ -314,6 +349,14 @@ func FromRuns(trainBold, trainEvents, testBold, testEvents []string, mask string
 	d.TrainImages, d.TestImages = gatherImages(all, trainIdx), gatherImages(all, testIdx)
 	d.TrainStimuli, d.TestStimuli = pick(names, trainIdx), pick(names, testIdx)
 	return d, nil
+}
+
+// confoundNote says which confounds the GLM takes, for the progress line.
+func confoundNote(cols []string) string {
+	if len(cols) == 0 {
+		return ""
+	}
+	return ", confounds " + strings.Join(cols, ", ")
 }
 
 func pick(names []string, idx []int) []string {

@@ -46,6 +46,8 @@ func Example() {
 	// 5 times, written as NIfTI runs and events, read back through the GLM.
 	cfg := sim.DefaultConfig()
 	cfg.TrainImages, cfg.TestImages, cfg.TestRepeats, cfg.SNR = 300, 10, 5, 1
+	cfg.Grid = [3]int{20, 20, 10} // a smaller brain than the default, for speed
+	cfg.EarlyVoxels, cfg.HigherVoxels, cfg.WeakVoxels, cfg.NonselectiveVoxels = 600, 600, 150, 150
 	dir, _ := os.MkdirTemp("", "participant")
 	defer os.RemoveAll(dir)
 	data, err := recon.Simulate(images, cfg, dir, nil)

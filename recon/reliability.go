@@ -2,6 +2,7 @@ package recon
 
 import (
 	"fmt"
+	"image/color"
 	"io"
 	"math"
 	"slices"
@@ -92,7 +93,20 @@ func quartiles(x []float64) [3]float64 {
 	return [3]float64{q(0.25), q(0.5), q(0.75)}
 }
 
-// plot draws the histogram of the voxels' ncsnr.
+// NSDMedianNCSNR are the median single-trial ncsnr of the Natural Scenes
+// Dataset's eight subjects (Allen et al. 2022) in the nsdgeneral visual
+// mask, volumetric 1.8 mm betas_fithrf_GLMdenoise_RR, as computed from
+// NSD's released ncsnr files in brain-score/vision
+// (data/allen2022_fmri/data_packaging/notebooks/volumetric/
+// 01_nsd_data_exploration.ipynb). The same notebook gives V1 0.45, V2 0.39
+// and hV4 0.35 (means over subjects); NSD's authors give 0.32 to 0.54 on
+// the cortical surface (cvnlab/nsddatapaper,
+// mainfigures/MAPOFSIGNAL/MAPOFSIGNALnotes.m). reliability.png draws them
+// beside the data's own distribution.
+var NSDMedianNCSNR = []float64{0.361, 0.361, 0.324, 0.296, 0.415, 0.343, 0.281, 0.226}
+
+// plot draws the histogram of the voxels' ncsnr, its median, and NSD's
+// subjects' medians for comparison.
 func (r *Reliability) plot(path string) error {
 	p := plot.New()
 	p.Title.Text = "Reliability of the test responses (noise-ceiling SNR, Allen et al. 2022)"
@@ -109,6 +123,31 @@ func (r *Reliability) plot(path string) error {
 		return err
 	}
 	p.Add(h)
+	// Reference lines over the whole height of the histogram.
+	var top float64
+	for _, b := range h.Bins {
+		top = max(top, b.Weight)
+	}
+	for i, m := range NSDMedianNCSNR {
+		l, err := plotter.NewLine(plotter.XYs{{X: m, Y: 0}, {X: m, Y: top}})
+		if err != nil {
+			return err
+		}
+		l.Color = color.RGBA{0x7f, 0x7f, 0x7f, 0xff}
+		l.Dashes = []vg.Length{vg.Points(3), vg.Points(3)}
+		p.Add(l)
+		if i == 0 {
+			p.Legend.Add("NSD subjects' medians (nsdgeneral, 1.8 mm)", l)
+		}
+	}
+	med, err := plotter.NewLine(plotter.XYs{{X: r.NCSNR[1], Y: 0}, {X: r.NCSNR[1], Y: top}})
+	if err != nil {
+		return err
+	}
+	med.Color, med.Width = color.RGBA{0xd6, 0x27, 0x28, 0xff}, vg.Points(2)
+	p.Add(med)
+	p.Legend.Add(fmt.Sprintf("median here: %.2f", r.NCSNR[1]), med)
+	p.Legend.Top = true
 	p.Y.Tick.Marker = plot.TickerFunc(func(lo, hi float64) []plot.Tick {
 		ticks := plot.DefaultTicks{}.Ticks(lo, hi)
 		for i := range ticks { // voxel counts are whole numbers

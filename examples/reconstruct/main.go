@@ -33,10 +33,12 @@ import (
 	"github.com/neurolatent/neurolatent/blas"
 	"github.com/neurolatent/neurolatent/cuda"
 	"github.com/neurolatent/neurolatent/dataset"
+	"github.com/neurolatent/neurolatent/decode"
 	"github.com/neurolatent/neurolatent/decode/ridge"
 	"github.com/neurolatent/neurolatent/decode/sim"
 	"github.com/neurolatent/neurolatent/decode/stats"
 	"github.com/neurolatent/neurolatent/internal/atomicfile"
+	"github.com/neurolatent/neurolatent/internal/realdata"
 	"github.com/neurolatent/neurolatent/recon"
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
@@ -59,6 +61,8 @@ type options struct {
 	rescale, labels                                    string
 	betasTrain, betasTest, stimTrain, stimTest         string
 	boldTrain, eventsTrain, boldTest, eventsTest       list
+	confTrain, confTest                                list
+	confColumns                                        string
 	snr                                                float64
 	seed                                               uint64
 	train, test, repeats, voxels, cols, invertSteps    int
@@ -91,13 +95,16 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.train, "train", 1200, "simulated training images (each shown once)")
 	fs.IntVar(&o.test, "test", 50, "simulated test images")
 	fs.IntVar(&o.repeats, "repeats", 35, "repeats of each simulated test image")
-	fs.StringVar(&o.images, "images", "", "stimulus images for the simulation: an IDX file, or a .npy array [N,H,W], [N,H,W,C] or [N,C,H,W] such as ../shared/data/real/olivetti/faces-400x64x64-uint8.npy (default: the shipped Fashion-MNIST test set)")
+	fs.StringVar(&o.images, "images", "", "stimulus images for the simulation: olivetti (400 faces) or kriegeskorte92 (92 objects and scenes) from ../shared/data/real, an IDX file, or a .npy array [N,H,W], [N,H,W,C] or [N,C,H,W] (default: the shipped Fashion-MNIST test set)")
 	// Real data.
 	fs.Var(&o.boldTrain, "bold-train", "training runs: 4D NIfTI files (repeat or comma-separate)")
 	fs.Var(&o.eventsTrain, "events-train", "BIDS events.tsv of the training runs, in the same order")
 	fs.Var(&o.boldTest, "bold-test", "test runs: 4D NIfTI files")
 	fs.Var(&o.eventsTest, "events-test", "BIDS events.tsv of the test runs")
 	fs.StringVar(&o.mask, "mask", "", "3D NIfTI mask of the voxels to use (e.g. visual cortex)")
+	fs.Var(&o.confTrain, "confounds-train", "confounds tables of the training runs (fMRIPrep's *_desc-confounds_timeseries.tsv), in the same order")
+	fs.Var(&o.confTest, "confounds-test", "confounds tables of the test runs")
+	fs.StringVar(&o.confColumns, "confound-columns", strings.Join(decode.MotionConfounds, ","), "confounds the GLM takes as nuisance regressors (the simulated participant's too; none: no confounds)")
 	fs.StringVar(&o.betasTrain, "betas-train", "", "training trial betas, .npy [trials, voxels] (instead of runs)")
 	fs.StringVar(&o.betasTest, "betas-test", "", "test betas, .npy [images, voxels], averaged over repeats")
 	fs.StringVar(&o.stimTrain, "stim-train", "", "text file: the stimulus of each -betas-train row, one per line")
@@ -132,6 +139,10 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("give runs (-bold-train ...) or betas (-betas-train ...), not both")
 	case (len(o.boldTrain) > 0 || o.betasTrain != "") && o.stimuli == "":
 		return o, errors.New("real data needs -stimuli (a folder of images or an IDX file)")
+	case len(o.confTrain) > 0 && len(o.confTrain) != len(o.boldTrain), len(o.confTest) > 0 && len(o.confTest) != len(o.boldTest):
+		return o, fmt.Errorf("%d -confounds-train for %d -bold-train runs and %d -confounds-test for %d -bold-test: give one per run, or none", len(o.confTrain), len(o.boldTrain), len(o.confTest), len(o.boldTest))
+	case (len(o.confTrain) > 0) != (len(o.confTest) > 0):
+		return o, errors.New("give confounds for both the training and the test runs, or for neither")
 	}
 	return o, nil
 }
@@ -280,7 +291,13 @@ func loadData(o options, m recon.Model, shape [3]int, log io.Writer) (*recon.Dat
 		if serr != nil {
 			return nil, serr
 		}
-		data, err = recon.FromRuns(o.boldTrain, o.eventsTrain, o.boldTest, o.eventsTest, o.mask, stim, shape, log)
+		cols := o.confoundColumns()
+		train := decode.RunFiles{Bold: o.boldTrain, Events: o.eventsTrain, Mask: o.mask, ConfoundColumns: cols}
+		test := decode.RunFiles{Bold: o.boldTest, Events: o.eventsTest, Mask: o.mask, ConfoundColumns: cols}
+		if cols != nil {
+			train.Confounds, test.Confounds = o.confTrain, o.confTest
+		}
+		data, err = recon.FromRunFiles(train, test, stim, shape, log)
 	case o.betasTrain != "":
 		stim, serr := stimuli(o.stimuli, shape)
 		if serr != nil {
@@ -301,10 +318,13 @@ func loadData(o options, m recon.Model, shape [3]int, log io.Writer) (*recon.Dat
 				return classes[i], true
 			}
 		}
+		if n := images.Shape()[0]; o.train+o.test > n {
+			return nil, fmt.Errorf("-train %d + -test %d images: the stimulus set has %d (try -train %d -test %d)", o.train, o.test, n, n-min(n/5, 50), min(n/5, 50))
+		}
 		cfg := sim.DefaultConfig()
 		cfg.Seed, cfg.SNR = o.seed, o.snr
 		cfg.TrainImages, cfg.TestImages, cfg.TestRepeats = o.train, o.test, o.repeats
-		data, err = recon.Simulate(images, cfg, filepath.Join(o.out, "participant"), log)
+		data, err = recon.SimulateConfounds(images, cfg, filepath.Join(o.out, "participant"), o.confoundColumns(), log)
 	}
 	if err != nil {
 		return nil, err
@@ -323,6 +343,20 @@ func loadData(o options, m recon.Model, shape [3]int, log io.Writer) (*recon.Dat
 		}
 	}
 	return data, data.Check(m)
+}
+
+// confoundColumns are -confound-columns as a list (nil for "none").
+func (o options) confoundColumns() []string {
+	if strings.TrimSpace(o.confColumns) == "none" {
+		return nil
+	}
+	var cols []string
+	for _, c := range strings.Split(o.confColumns, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			cols = append(cols, c)
+		}
+	}
+	return cols
 }
 
 // writable makes the output folder and checks that a file can be written
@@ -356,6 +390,13 @@ func simulationImages(path string, shape [3]int) (*nt.Dense, []string, error) {
 		}
 		return x, classes, nil
 	}
+	if named, ok := namedImageSets[path]; ok {
+		root, err := realdata.Root()
+		if err != nil {
+			return nil, nil, fmt.Errorf("-images %s: %w (run from inside the repository, or give the .npy file's path)", path, err)
+		}
+		path = filepath.Join(root, named)
+	}
 	if strings.HasSuffix(path, ".npy") {
 		x, err := recon.LoadImageArray(path, shape[0], shape[1])
 		return x, nil, err
@@ -366,6 +407,14 @@ func simulationImages(path string, shape [3]int) (*nt.Dense, []string, error) {
 	}
 	x, err := all(d)
 	return x, nil, err
+}
+
+// namedImageSets are the real stimulus sets -images knows by name, in
+// ../shared/data/real beside the repository (their terms keep them out of
+// it).
+var namedImageSets = map[string]string{
+	"olivetti":       "olivetti/faces-400x64x64-uint8.npy",
+	"kriegeskorte92": "kriegeskorte92/images-92x175x175x3.npy",
 }
 
 // stimIndex is the image number in a simulated stim_file value
