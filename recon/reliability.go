@@ -148,6 +148,7 @@ func (r *Reliability) plot(path string) error {
 	p.Add(med)
 	p.Legend.Add(fmt.Sprintf("median here: %.2f", r.NCSNR[1]), med)
 	p.Legend.Top = true
+	p.Y.Max = 1.3 * top // room for the legend above the lines
 	p.Y.Tick.Marker = plot.TickerFunc(func(lo, hi float64) []plot.Tick {
 		ticks := plot.DefaultTicks{}.Ticks(lo, hi)
 		for i := range ticks { // voxel counts are whole numbers
