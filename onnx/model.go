@@ -329,9 +329,11 @@ func (m *Model) Params() []nn.NamedParam {
 func (m *Model) Func() nn.Func { return m.Forward }
 
 // Forward runs the graph on b with inputs aligned with Inputs() and returns
-// the graph outputs (integer ones, such as shapes, as floats). Errors are the backend's sticky errors (b.Err): a
-// wrong input count or shape, or a node that cannot run, is recorded there
-// with the node's name and the outputs are placeholders.
+// the graph outputs (integer ones, such as shapes, as floats). Errors are
+// the backend's sticky errors (b.Err): a wrong input count or shape, or a
+// node this package cannot run, is recorded there naming the input or the
+// node, and the outputs are placeholders. Shape errors that the backend
+// itself finds inside a node name the backend's op instead.
 func (m *Model) Forward(b nn.Backend, inputs []nn.Tensor) []nn.Tensor {
 	outs := make([]nn.Tensor, len(m.Graph.Outputs))
 	fail := func(err error) []nn.Tensor {

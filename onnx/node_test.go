@@ -16,6 +16,12 @@ func TestNodeCases(t *testing.T) {
 	onnxtest.RunCases(t, graph.NewEngine(), "../testdata/onnx", onnx.SupportedOps(), onnxtest.LeftOutCommitted)
 }
 
+// TestShapeNodeCases runs the node cases of the shape-arithmetic operators
+// copied into testdata/node (see testdata/NOTICE).
+func TestShapeNodeCases(t *testing.T) {
+	onnxtest.RunCases(t, graph.NewEngine(), onnxtest.ShapeRoot, onnx.SupportedOps(), nil)
+}
+
 // TestSystemNodeCases runs the full node-case set of Debian's
 // libonnx-testdata (ONNX 1.12) when it is installed.
 func TestSystemNodeCases(t *testing.T) {

@@ -4,6 +4,12 @@ package onnxtest
 // backend node test cases.
 const SystemRoot = "/usr/share/libonnx-testdata/data/node"
 
+// ShapeRoot holds the node cases of the shape-arithmetic operators (Shape,
+// Gather, Unsqueeze, Squeeze, Constant, Identity, Cast), copied from
+// SystemRoot into package onnx's testdata, relative to package onnx's
+// folder (package cuda's too: both sit one level below the module root).
+const ShapeRoot = "../onnx/testdata/node"
+
 // LeftOutCommitted lists the cases under testdata/onnx whose operators are
 // all supported but which the package refuses or cannot compute, with the
 // reason. RunCases keeps it true.
