@@ -24,6 +24,14 @@
 //
 // Flags: -weights FILE (a VAE-GAN from vae.Save; default the shipped one),
 // -n N (test images to encode, default 4000), -out DIR, -json, -quiet.
+//
+// The subcommand axis works on any model's codes:
+//
+//	go run ./examples/arithmetic axis -codes CODES.npy -labels LABELS.txt [-folds K] [-json]
+//
+// gives the attribute axis between two labelled groups of codes (mean
+// difference) and its held-out k-fold accuracy; with -decoder FILE.onnx it
+// renders codes moved along the axis (go run ./examples/arithmetic axis -h).
 package main
 
 import (
@@ -101,6 +109,9 @@ type Metrics struct {
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "axis" {
+		return runAxis(args[1:], stdout, stderr)
+	}
 	start := time.Now()
 	fs := flag.NewFlagSet("arithmetic", flag.ContinueOnError)
 	fs.SetOutput(stderr)
