@@ -15,7 +15,6 @@ import (
 
 	"github.com/neurolatent/neurolatent/internal/atomicfile"
 	"github.com/neurolatent/neurolatent/latent"
-	"github.com/neurolatent/neurolatent/nn/graph"
 	"github.com/neurolatent/neurolatent/onnx"
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
@@ -29,6 +28,8 @@ type AxisReport struct {
 	NNeg  int    `json:"n_neg"`
 	NPos  int    `json:"n_pos"`
 	Folds int    `json:"folds"`
+	// Grouped is set when the folds keep the groups of -groups whole.
+	Grouped bool `json:"grouped,omitempty"`
 	// Accuracy is the held-out accuracy of the axis's projection
 	// classifier pooled over the folds (correct / codes); FoldAccuracy
 	// holds each fold's.
@@ -43,16 +44,18 @@ type AxisReport struct {
 	Image    string    `json:"image,omitempty"`
 }
 
-const axisUsage = `usage: arithmetic axis -codes CODES.npy -labels LABELS.txt [-folds K] [-pos LABEL] [-json]
+const axisUsage = `usage: arithmetic axis -codes CODES.npy (-labels LABELS.txt | -rows ROWS.txt) [-folds K] [-groups GROUPS.txt] [-pos LABEL] [-json]
                        [-decoder DECODER.onnx -out DIR [-show N] [-alphas A,B,...]]
 
 The attribute axis between two labelled groups of latent codes: the mean
 code of one group minus the mean code of the other (VanRullen & Reddy's
 gender axis), with the held-out accuracy of its projection classifier by
-stratified k-fold cross-validation. CODES is an .npy matrix [N, D] (float32
+stratified k-fold cross-validation (or, with -groups, one group per row
+such as a person, folds that keep each group whole). CODES is an .npy matrix [N, D] (float32
 or float64); LABELS a text file with one label per row of CODES (one per
-line) and exactly two distinct labels. The axis points towards -pos (by
-default the label that sorts last). With -decoder, an ONNX decoder from
+line) and exactly two distinct labels; or ROWS lists the rows of one group
+(0-based, '#' comments), the others forming the second. The axis points
+towards -pos (by default the label that sorts last, or the listed rows). With -decoder, an ONNX decoder from
 codes [N, D] to images [N, C, H, W] in [0, 1], the first -show codes of the
 other group are moved along the axis by each alpha and decoded into
 DIR/axis.png (one row per code, one column per alpha).
@@ -65,7 +68,9 @@ func runAxis(args []string, stdout, stderr io.Writer) error {
 	fs.Usage = func() { fmt.Fprint(stderr, axisUsage); fs.PrintDefaults() }
 	codesPath := fs.String("codes", "", "latent codes, an .npy matrix [N, D]")
 	labelsPath := fs.String("labels", "", "one label per row of -codes, two distinct values")
+	rowsPath := fs.String("rows", "", "instead of -labels: a file of the 0-based rows labelled -pos (default \"listed\"); the others are \"other\"")
 	folds := fs.Int("folds", 5, "folds of the cross-validated accuracy (2 to the smaller group's size)")
+	groupsPath := fs.String("groups", "", "optional: one group per row (a person, a session); the folds keep each group whole")
 	pos := fs.String("pos", "", "the label the axis points to (default: the one that sorts last)")
 	jsonOut := fs.Bool("json", false, "print the report as one JSON object")
 	decoder := fs.String("decoder", "", "an ONNX decoder (codes [N,D] -> images [N,C,H,W] in [0,1]) to render codes moved along the axis")
@@ -78,8 +83,8 @@ func runAxis(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %v", fs.Args())
 	}
-	if *codesPath == "" || *labelsPath == "" {
-		return fmt.Errorf("-codes and -labels are both required (see arithmetic axis -h)")
+	if *codesPath == "" || (*labelsPath == "") == (*rowsPath == "") {
+		return fmt.Errorf("-codes and one of -labels or -rows are required (see arithmetic axis -h)")
 	}
 	alphas, err := parseAlphas(*alphaList)
 	if err != nil {
@@ -103,15 +108,41 @@ func runAxis(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	labels, err := readLabels(*labelsPath, codes.N)
-	if err != nil {
+	var labels []string
+	if *rowsPath != "" {
+		listed, err := readRows(*rowsPath, codes.N)
+		if err != nil {
+			return err
+		}
+		name := *pos
+		if name == "" {
+			name = "listed"
+		}
+		if name == "other" {
+			return fmt.Errorf("-pos other: with -rows the unlisted rows are \"other\"")
+		}
+		labels = make([]string, codes.N)
+		for i, l := range listed {
+			labels[i] = "other"
+			if l {
+				labels[i] = name
+			}
+		}
+		*pos, *labelsPath = name, *rowsPath
+	} else if labels, err = readLabels(*labelsPath, codes.N); err != nil {
 		return err
 	}
 	has, neg, posLabel, err := twoGroups(labels, *pos)
 	if err != nil {
 		return fmt.Errorf("%s: %w", *labelsPath, err)
 	}
-	r, err := axisReport(codes, has, *folds)
+	var groups []string
+	if *groupsPath != "" {
+		if groups, err = readLabels(*groupsPath, codes.N); err != nil {
+			return err
+		}
+	}
+	r, err := axisReport(codes, has, groups, *folds)
 	if err != nil {
 		return err
 	}
@@ -134,7 +165,11 @@ func runAxis(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "axis %s -> %s over %d codes of %d dims (%d %s, %d %s)\n", r.Neg, r.Pos, r.Codes, r.Dim, r.NNeg, r.Neg, r.NPos, r.Pos)
 	fmt.Fprintf(stdout, "|mean difference| %.4g, within-group spread %.4g\n", r.AxisNorm, r.Spread)
-	fmt.Fprintf(stdout, "held-out accuracy (%d-fold, stratified) %.3f; folds", r.Folds, r.Accuracy)
+	how := "stratified"
+	if r.Grouped {
+		how = "whole groups"
+	}
+	fmt.Fprintf(stdout, "held-out accuracy (%d-fold, %s) %.3f; folds", r.Folds, how, r.Accuracy)
 	for _, a := range r.FoldAccuracy {
 		fmt.Fprintf(stdout, " %.3f", a)
 	}
@@ -249,23 +284,42 @@ func twoGroups(labels []string, pos string) (has []bool, neg, posLabel string, e
 }
 
 // axisReport fits the axis on every code and measures its held-out
-// accuracy by stratified k-fold cross-validation: within each group the
-// j-th code (in file order) goes to fold j mod k, so every fold holds both
-// groups in proportion and the split needs no random seed.
-func axisReport(codes latent.Vectors, has []bool, k int) (AxisReport, error) {
-	r := AxisReport{Codes: codes.N, Dim: codes.D, Folds: k}
+// accuracy by k-fold cross-validation. Without groups the folds are
+// stratified: within each label the j-th code (in file order) goes to fold
+// j mod k, so every fold holds both labels in proportion and the split
+// needs no random seed. With groups (one per code), whole groups go to the
+// folds in turn, in order of first appearance, so that no group (a person
+// seen in several images) is both fitted and tested.
+func axisReport(codes latent.Vectors, has []bool, groups []string, k int) (AxisReport, error) {
+	r := AxisReport{Codes: codes.N, Dim: codes.D, Folds: k, Grouped: groups != nil}
 	fold := make([]int, codes.N)
+	groupFold := map[string]int{}
 	for i, h := range has {
+		if groups != nil {
+			f, ok := groupFold[groups[i]]
+			if !ok {
+				f = len(groupFold) % k
+				groupFold[groups[i]] = f
+			}
+			fold[i] = f
+		}
 		if h {
-			fold[i] = r.NPos % k
+			if groups == nil {
+				fold[i] = r.NPos % k
+			}
 			r.NPos++
 		} else {
-			fold[i] = r.NNeg % k
+			if groups == nil {
+				fold[i] = r.NNeg % k
+			}
 			r.NNeg++
 		}
 	}
 	if k < 2 || k > min(r.NPos, r.NNeg) {
 		return r, fmt.Errorf("-folds %d: want 2 to %d (the smaller group's size: %d and %d codes)", k, min(r.NPos, r.NNeg), r.NNeg, r.NPos)
+	}
+	if groups != nil && len(groupFold) < k {
+		return r, fmt.Errorf("-folds %d: only %d groups", k, len(groupFold))
 	}
 	correct := 0
 	for f := range k {
@@ -279,7 +333,7 @@ func axisReport(codes latent.Vectors, has []bool, k int) (AxisReport, error) {
 		}
 		ax, err := latent.AttributeAxis(subset(codes, train), pick(has, train))
 		if err != nil {
-			return r, err
+			return r, fmt.Errorf("fold %d: %w (the groups put one label's every code in this fold)", f, err)
 		}
 		clf, err := ax.Classifier()
 		if err != nil {
@@ -290,6 +344,9 @@ func axisReport(codes latent.Vectors, has []bool, k int) (AxisReport, error) {
 			return r, err
 		}
 		r.FoldAccuracy = append(r.FoldAccuracy, acc)
+		if len(test) == 0 {
+			return r, fmt.Errorf("fold %d holds no codes", f)
+		}
 		correct += int(math.Round(acc * float64(len(test))))
 	}
 	r.Accuracy = float64(correct) / float64(codes.N)
@@ -356,41 +413,14 @@ func renderAxis(m *onnx.Model, name string, codes latent.Vectors, has []bool, sh
 }
 
 // decodeCodes runs an ONNX decoder on codes [N, D] and returns its images
-// [N, C, H, W]. A decoder exported with a fixed batch size B runs on
-// chunks of B codes, the last one padded with zero codes.
+// [N, C, H, W] (in chunks for a decoder of fixed batch size).
 func decodeCodes(m *onnx.Model, codes latent.Vectors) (*nt.Dense, error) {
-	ins := m.Inputs()
-	if len(ins) != 1 {
-		return nil, fmt.Errorf("the decoder takes %d inputs, want one (codes [N, D])", len(ins))
+	y, err := runChunked(m, nt.New32(codes.Data, codes.N, codes.D))
+	if err != nil {
+		return nil, err
 	}
-	chunk := codes.N
-	if d := ins[0].Dims; len(d) == 2 {
-		if d[1] > 0 && int(d[1]) != codes.D {
-			return nil, fmt.Errorf("the decoder takes codes of %d dims, these have %d", d[1], codes.D)
-		}
-		if d[0] > 0 {
-			chunk = int(d[0])
-		}
+	if s := y.Shape(); len(s) != 4 || (s[1] != 1 && s[1] != 3) {
+		return nil, fmt.Errorf("output of shape %v, want images [N, 1 or 3, H, W]", s)
 	}
-	var parts []*nt.Dense
-	for lo := 0; lo < codes.N; lo += chunk {
-		in := make([]float32, chunk*codes.D)
-		copy(in, codes.Data[lo*codes.D:min(lo+chunk, codes.N)*codes.D])
-		outs, err := graph.NewEngine().Run(m.Func(), nt.New32(in, chunk, codes.D))
-		if err != nil {
-			return nil, err
-		}
-		s := outs[0].Shape()
-		if len(s) != 4 || (s[1] != 1 && s[1] != 3) || s[0] != chunk {
-			return nil, fmt.Errorf("output of shape %v for %d codes, want images [%d, 1 or 3, H, W]", s, chunk, chunk)
-		}
-		parts = append(parts, outs[0])
-	}
-	s := parts[0].Shape()
-	per := s[1] * s[2] * s[3]
-	all := make([]float32, 0, len(parts)*chunk*per)
-	for _, p := range parts {
-		all = append(all, nt.Data32(p)...)
-	}
-	return nt.New32(all[:codes.N*per], codes.N, s[1], s[2], s[3]), nil
+	return y, nil
 }

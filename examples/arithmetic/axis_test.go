@@ -140,7 +140,7 @@ func TestAxisErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-codes", cp}, "-codes and -labels are both required"},
+		{[]string{"-codes", cp}, "-codes and one of -labels or -rows are required"},
 		{[]string{"-codes", cp, "-labels", three}, "3 distinct labels (a, b, c), want exactly two"},
 		{[]string{"-codes", cp, "-labels", one}, "1 distinct labels (a), want exactly two"},
 		{[]string{"-codes", cp, "-labels", short}, "2 labels for 6 codes"},

@@ -32,6 +32,9 @@
 // gives the attribute axis between two labelled groups of codes (mean
 // difference) and its held-out k-fold accuracy; with -decoder FILE.onnx it
 // renders codes moved along the axis (go run ./examples/arithmetic axis -h).
+// The subcommands encode (images to codes through an ONNX encoder) and
+// transfer (A - B + C decoded through an ONNX decoder) bring any model
+// given as ONNX files to it; docs/faces runs them on a face VAE.
 package main
 
 import (
@@ -109,8 +112,15 @@ type Metrics struct {
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "axis" {
-		return runAxis(args[1:], stdout, stderr)
+	if len(args) > 0 {
+		switch args[0] {
+		case "axis":
+			return runAxis(args[1:], stdout, stderr)
+		case "encode":
+			return runEncode(args[1:], stdout, stderr)
+		case "transfer":
+			return runTransfer(args[1:], stdout, stderr)
+		}
 	}
 	start := time.Now()
 	fs := flag.NewFlagSet("arithmetic", flag.ContinueOnError)
