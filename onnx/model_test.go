@@ -105,3 +105,47 @@ func TestForwardErrors(t *testing.T) {
 		t.Errorf("wrong shape: err = %v", err)
 	}
 }
+
+// TestOpsetSemantics: ops whose operands moved from attributes to inputs
+// follow the model's opset: ReduceMean's and Unsqueeze's axes are
+// attributes at opset 11 and inputs at 18 (ReduceMean) and 13
+// (Unsqueeze); both forms give the same result.
+func TestOpsetSemantics(t *testing.T) {
+	axesAttr := msg{}.str(attrName, "axes").int(attrInts, 1)
+	keep := msg{}.str(attrName, "keepdims").int(attrI, 0)
+	x := nt.New32([]float32{1, 2, 3, 4, 5, 6}, 2, 3)
+	want := []float32{2, 5} // row means, then a unit axis: [2,1]
+	for _, c := range []struct {
+		opset int64
+		nodes []msg
+		inits []msg
+	}{
+		{11, []msg{
+			nodeMsg("m", "ReduceMean", []string{"x"}, []string{"r"}, axesAttr, keep),
+			nodeMsg("u", "Unsqueeze", []string{"r"}, []string{"y"}, msg{}.str(attrName, "axes").int(attrInts, 1)),
+		}, nil},
+		{18, []msg{
+			nodeMsg("m", "ReduceMean", []string{"x", "ax"}, []string{"r"}, keep),
+			nodeMsg("u", "Unsqueeze", []string{"r", "ax"}, []string{"y"}),
+		}, []msg{int64TensorMsg("ax", []int64{1})}},
+	} {
+		b := modelMsg(c.opset, graphMsg(c.nodes, c.inits, []msg{valueMsg("x", 2, 3)}, []msg{valueMsg("y", 2, 1)}))
+		m, err := Decode(b, DefaultLimits)
+		if err != nil {
+			t.Fatalf("opset %d: %v", c.opset, err)
+		}
+		got, err := graph.NewEngine().Run(m.Func(), x)
+		if err != nil {
+			t.Fatalf("opset %d: %v", c.opset, err)
+		}
+		if s := got[0].Shape(); len(s) != 2 || s[0] != 2 || s[1] != 1 {
+			t.Errorf("opset %d: shape %v, want [2 1]", c.opset, s)
+		}
+		for i, v := range nt.Data32(got[0]) {
+			if v != want[i] {
+				t.Errorf("opset %d: %v, want %v", c.opset, nt.Data32(got[0]), want)
+				break
+			}
+		}
+	}
+}

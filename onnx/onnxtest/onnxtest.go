@@ -1,8 +1,3 @@
-// Package onnxtest runs ONNX models of package onnx on any nn.Engine
-// against references: the ONNX backend node test cases (model.onnx with
-// test_data_set_N/{input,output}_K.pb) and the face VAE exported from
-// PyTorch. The graph backend's tests (package onnx) and the CUDA
-// backend's (package cuda, build tag gpu or gpuemu) share it.
 package onnxtest
 
 import (
