@@ -32,8 +32,9 @@
 // else is refused when it is loaded, with one *UnsupportedError naming
 // every such node and its operator.
 //
-// Float initializers become float32 nn.Params (Model.Params), uploaded by
-// the backend once per run like any model's weights. Integer tensors
+// Float initializers become float32 nn.Params (Model.Params), handed to
+// the backend with Backend.Param like any model's weights; Model.Cast
+// converts them for a float64 backend. Integer tensors
 // (shapes, axes, indices) never reach the backend: they are host values,
 // computed while the graph is built. A graph input that an operator reads
 // on the host (a Reshape's shape, a Resize's scales) is bound with

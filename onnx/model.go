@@ -12,6 +12,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/neurolatent/neurolatent/nn"
+	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
 // Opsets of the default domain this package runs. Within the range each
@@ -261,6 +262,9 @@ func (m *Model) setHost(t *Tensor) error {
 // initializer. Inputs that ops read on the host (a Reshape's shape, a
 // Resize's scales: see HostInputs) must be fixed before Forward.
 func (m *Model) Fix(name string, t *Tensor) error {
+	if t == nil {
+		return fmt.Errorf("onnx: Fix %q: nil tensor", name)
+	}
 	if !slices.ContainsFunc(m.Graph.Inputs, func(v ValueInfo) bool { return v.Name == name }) {
 		return fmt.Errorf("onnx: %q is not a graph input", name)
 	}
@@ -307,7 +311,7 @@ func (m *Model) HostInputs() []string {
 
 // Params lists the float initializers as named buffers, in file order,
 // then fixed float inputs: the model's weights, for inspection or
-// conversion (nn.Params works on the model too).
+// conversion.
 func (m *Model) Params() []nn.NamedParam {
 	var out []nn.NamedParam
 	seen := map[string]bool{}
@@ -323,6 +327,32 @@ func (m *Model) Params() []nn.NamedParam {
 		}
 	}
 	return out
+}
+
+// Cast converts the float parameters to dt (tensor.Float32, the element
+// type they are loaded in, or tensor.Float64), for a backend built for
+// that type such as graph.NewEngine(graph.Float64()). It writes the
+// parameters: not safe during a run.
+func (m *Model) Cast(dt tensor.Dtype) error {
+	for name, p := range m.params {
+		var (
+			d   *tensor.Dense
+			err error
+		)
+		switch dt {
+		case tensor.Float32:
+			d, err = nt.ToFloat32(p.Value)
+		case tensor.Float64:
+			d, err = nt.ToFloat64(p.Value)
+		default:
+			return fmt.Errorf("onnx: Cast to %v: only float32 and float64", dt)
+		}
+		if err != nil {
+			return fmt.Errorf("onnx: Cast %q: %w", name, err)
+		}
+		p.Value = d
+	}
+	return nil
 }
 
 // Func returns Forward as an nn.Func, for an nn.Engine.

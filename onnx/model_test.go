@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"gorgonia.org/tensor"
+
 	"github.com/neurolatent/neurolatent/nn/graph"
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
@@ -25,6 +27,19 @@ func TestTinyModel(t *testing.T) {
 	for i, v := range nt.Data32(got[0]) {
 		if d := v - want[i]; d > 1e-6 || d < -1e-6 {
 			t.Fatalf("y = %v, want %v", nt.Data32(got[0]), want)
+		}
+	}
+	// The same in float64, after Cast.
+	if err := m.Cast(tensor.Float64); err != nil {
+		t.Fatal(err)
+	}
+	got64, err := graph.NewEngine(graph.Float64()).Run(m.Func(), nt.New64([]float64{1, 0, 0, 0, 1, 1}, 2, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range nt.Data64(got64[0]) {
+		if d := v - float64(want[i]); d > 1e-6 || d < -1e-6 {
+			t.Fatalf("float64: y = %v, want %v", nt.Data64(got64[0]), want)
 		}
 	}
 	if ps := m.Params(); len(ps) != 2 || ps[0].Name != "W" || ps[1].Name != "b" {

@@ -440,6 +440,9 @@ func checkConstant(n *Node, _ int64) error {
 
 // opConstant yields its attribute as host data.
 func opConstant(c *nodeCtx) ([]*value, error) {
+	if err := checkConstant(c.n, c.opset); err != nil {
+		return nil, err
+	}
 	a := c.n.Attrs[0]
 	switch a.Name {
 	case "value":

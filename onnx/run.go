@@ -62,7 +62,11 @@ func (r *run) devOf(v *value) (nn.Tensor, error) {
 // node runs one node and stores its outputs.
 func (r *run) node(n *Node) error {
 	c := &nodeCtx{r: r, n: n, opset: r.m.Opset}
-	outs, err := ops[n.OpType].fn(c)
+	spec, ok := ops[n.OpType]
+	if !ok || n.Domain != "" { // only a graph edited after Decode gets here
+		return fmt.Errorf("operator %q of domain %q is not supported", n.OpType, n.Domain)
+	}
+	outs, err := spec.fn(c)
 	if err != nil {
 		return err
 	}
