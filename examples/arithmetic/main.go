@@ -24,6 +24,17 @@
 //
 // Flags: -weights FILE (a VAE-GAN from vae.Save; default the shipped one),
 // -n N (test images to encode, default 4000), -out DIR, -json, -quiet.
+//
+// The subcommand axis works on any model's codes:
+//
+//	go run ./examples/arithmetic axis -codes CODES.npy -labels LABELS.txt [-folds K] [-json]
+//
+// gives the attribute axis between two labelled groups of codes (mean
+// difference) and its held-out k-fold accuracy; with -decoder FILE.onnx it
+// renders codes moved along the axis (go run ./examples/arithmetic axis -h).
+// The subcommands encode (images to codes through an ONNX encoder) and
+// transfer (A - B + C decoded through an ONNX decoder) bring any model
+// given as ONNX files to it; docs/faces runs them on a face VAE.
 package main
 
 import (
@@ -101,6 +112,16 @@ type Metrics struct {
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "axis":
+			return runAxis(args[1:], stdout, stderr)
+		case "encode":
+			return runEncode(args[1:], stdout, stderr)
+		case "transfer":
+			return runTransfer(args[1:], stdout, stderr)
+		}
+	}
 	start := time.Now()
 	fs := flag.NewFlagSet("arithmetic", flag.ContinueOnError)
 	fs.SetOutput(stderr)

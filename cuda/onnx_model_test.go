@@ -1,0 +1,31 @@
+//go:build cgo && (gpu || gpuemu)
+
+package cuda
+
+import (
+	"os"
+	"testing"
+
+	"github.com/neurolatent/neurolatent/onnx"
+	"github.com/neurolatent/neurolatent/onnx/onnxtest"
+)
+
+// TestONNXModelNodeCases runs whole ONNX models through package onnx on
+// this backend: every node case of a supported operator (testdata/onnx,
+// and Debian's libonnx-testdata when installed), in float32.
+func TestONNXModelNodeCases(t *testing.T) {
+	eng := openEngine(t, Options{Poison: true})
+	onnxtest.RunCases(t, eng, "../testdata/onnx", onnx.SupportedOps(), onnxtest.LeftOutCommitted)
+	onnxtest.RunCases(t, eng, onnxtest.ShapeRoot, onnx.SupportedOps(), nil)
+	if _, err := os.Stat(onnxtest.SystemRoot); err != nil {
+		t.Logf("%s absent: its cases not run", onnxtest.SystemRoot)
+		return
+	}
+	onnxtest.RunCases(t, eng, onnxtest.SystemRoot, onnx.SupportedOps(), onnxtest.LeftOutSystem)
+}
+
+// TestONNXFaceVAE: the face VAE exported from PyTorch (encoder mu and
+// decoder, opsets 11 and 17) equals PyTorch within 1e-5 on this backend.
+func TestONNXFaceVAE(t *testing.T) {
+	onnxtest.CheckFaceVAE(t, openEngine(t, Options{Poison: true}), onnxtest.FaceVAE(t))
+}

@@ -1,0 +1,33 @@
+package onnx_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/neurolatent/neurolatent/nn/graph"
+	"github.com/neurolatent/neurolatent/onnx"
+	"github.com/neurolatent/neurolatent/onnx/onnxtest"
+)
+
+// TestNodeCases runs the ONNX backend node cases committed under
+// testdata/onnx (see its NOTICE) for every supported operator on the graph
+// backend.
+func TestNodeCases(t *testing.T) {
+	onnxtest.RunCases(t, graph.NewEngine(), "../testdata/onnx", onnx.SupportedOps(), onnxtest.LeftOutCommitted)
+}
+
+// TestShapeNodeCases runs the node cases of the shape-arithmetic operators
+// copied into testdata/node (see testdata/NOTICE).
+func TestShapeNodeCases(t *testing.T) {
+	onnxtest.RunCases(t, graph.NewEngine(), onnxtest.ShapeRoot, onnx.SupportedOps(), nil)
+}
+
+// TestSystemNodeCases runs the full node-case set of Debian's
+// libonnx-testdata (ONNX 1.12) when it is installed.
+func TestSystemNodeCases(t *testing.T) {
+	root := onnxtest.SystemRoot
+	if _, err := os.Stat(root); err != nil {
+		t.Skipf("%s absent (apt-get install libonnx-testdata)", root)
+	}
+	onnxtest.RunCases(t, graph.NewEngine(), root, onnx.SupportedOps(), onnxtest.LeftOutSystem)
+}
