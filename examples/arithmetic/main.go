@@ -151,7 +151,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	codes := latent.Vectors{N: data.Len(), D: model.LatentDim(), Data: nt.Data32(mu)}
+	codes, err := latent.FromDense(mu)
+	if err != nil {
+		return err
+	}
 	// Even rows fit the class means and axes; odd rows are held out.
 	var fit, held []int
 	for i := range codes.N {
@@ -305,7 +308,11 @@ func moved(codes latent.Vectors, rows []int, means [][]float32, from, to int) (l
 
 // reencode decodes codes and encodes the images again.
 func reencode(model recon.Model, v latent.Vectors) (latent.Vectors, error) {
-	img, err := model.Generate(nt.New32(v.Data, v.N, v.D))
+	z, err := v.Dense()
+	if err != nil {
+		return latent.Vectors{}, err
+	}
+	img, err := model.Generate(z)
 	if err != nil {
 		return latent.Vectors{}, err
 	}
@@ -313,7 +320,7 @@ func reencode(model recon.Model, v latent.Vectors) (latent.Vectors, error) {
 	if err != nil {
 		return latent.Vectors{}, err
 	}
-	return latent.Vectors{N: v.N, D: v.D, Data: nt.Data32(mu)}, nil
+	return latent.FromDense(mu)
 }
 
 func transfers(model recon.Model, codes latent.Vectors, labels, held []int, means [][]float32) ([]Transfer, error) {
@@ -362,7 +369,11 @@ func transfers(model recon.Model, codes latent.Vectors, labels, held []int, mean
 
 // decodeRows decodes codes and appends the images to grid.
 func decodeRows(model recon.Model, grid []float32, v latent.Vectors) ([]float32, error) {
-	img, err := model.Generate(nt.New32(v.Data, v.N, v.D))
+	z, err := v.Dense()
+	if err != nil {
+		return nil, err
+	}
+	img, err := model.Generate(z)
 	if err != nil {
 		return nil, err
 	}
