@@ -198,7 +198,7 @@ func TestBiGANTrainSaveLoad(t *testing.T) {
 	if err := c.Check(); err != nil {
 		t.Fatal(err)
 	}
-	data, err := assets.FashionMNIST("test", 16)
+	data, err := assets.FashionMNIST(assets.Test, 16)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,9 +246,9 @@ func TestBiGANTrainSaveLoad(t *testing.T) {
 	if err != nil || !slices.Equal(rec.Shape(), []int{3, 1, 16, 16}) {
 		t.Fatalf("reconstruction %v %v", rec, err)
 	}
-	g, err := OpenGenerator(p)
+	g, err := LoadGenerator(p)
 	if err != nil || g.Config().Resolution() != 16 {
-		t.Fatalf("OpenGenerator of BiGAN weights: %v", err)
+		t.Fatalf("LoadGenerator of BiGAN weights: %v", err)
 	}
 	// The checkpoint of the run is readable too, and resuming continues.
 	if _, err := LoadBiGAN(filepath.Join(dir, gan.CheckpointName)); err != nil {
@@ -292,8 +292,8 @@ func TestShippedBiGAN(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the probe takes a few seconds")
 	}
-	train, _ := assets.FashionMNIST("train", 32)
-	test, _ := assets.FashionMNIST("test", 32)
+	train, _ := assets.FashionMNIST(assets.Train, 32)
+	test, _ := assets.FashionMNIST(assets.Test, 32)
 	xs, ys, _ := (&dataset.Loader{Data: train.Subset(2000), MinusOneOne: true}).All()
 	xt, yt, _ := (&dataset.Loader{Data: test.Subset(1000), MinusOneOne: true}).All()
 	mus, _, err := v.Encode(xs)

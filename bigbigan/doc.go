@@ -18,7 +18,8 @@
 // [N,3,128,128] in [-1,1].
 //
 // LoadGenerator reads BigBiGAN_x1.pth directly (tensor.LoadPyTorch, a
-// safe unpickler), or safetensors / .npz with the same keys. InferConfig
+// safe unpickler), or safetensors / .npz with the same keys, or the weights
+// of a trained BiGAN (whose generator it returns). InferConfig
 // reads the widths, resolution, latent size, embedding and attention
 // position from the shapes, so reduced-width checkpoints of the layout load
 // too; a state dict of another architecture gets one *nn.LoadError listing
@@ -48,6 +49,7 @@
 // s_xz, with BigBiGAN's hinge losses. Each step is one forward pass whose
 // two objectives (encoder and generator together; discriminator) get their
 // gradients through graph.Objectives; gan.Train runs the loop. Small32 is
-// the 32x32 Fashion-MNIST model shipped in assets/bigbigan; Evaluate
+// the 32x32 Fashion-MNIST model shipped in assets/bigbigan, which Shipped
+// loads in one call; Evaluate
 // measures a linear probe on mu(x) and reconstructions G(mu(x)) beside PCA.
 package bigbigan

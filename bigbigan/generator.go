@@ -135,22 +135,6 @@ func buildGenerator(c Config, bd *builder) *Generator {
 	return g
 }
 
-// LoadGenerator reads a generator from a PyTorch checkpoint (.pth/.pt,
-// such as the public BigBiGAN_x1.pth), a safetensors file or an .npz with
-// BigGAN-PyTorch's keys, infers its configuration from the shapes
-// (InferConfig) and folds spectral norm for inference.
-func LoadGenerator(path string) (*Generator, error) {
-	sd, err := nt.Load(path)
-	if err != nil {
-		return nil, fmt.Errorf("bigbigan: %w", err)
-	}
-	g, err := FromStateDict(sd)
-	if err != nil {
-		return nil, fmt.Errorf("bigbigan: %s: %w", path, err)
-	}
-	return g, nil
-}
-
 // FromStateDict builds an inference generator from a state dict with
 // BigGAN-PyTorch's keys. The configuration comes from the shapes; a state
 // dict of another architecture gets one *nn.LoadError listing every
@@ -597,13 +581,19 @@ func (g *Generator) Release() {
 	g.mu.Unlock()
 }
 
-// OpenGenerator reads a generator from path: a BigGAN-PyTorch state dict
-// (.pth/.pt, .safetensors or .npz: LoadGenerator) or the weights of a
-// trained BiGAN (BiGAN.Save or a training checkpoint), whose generator it
-// returns.
-func OpenGenerator(path string) (*Generator, error) {
+// LoadGenerator reads a generator for inference from path: a
+// BigGAN-PyTorch state dict (a PyTorch checkpoint .pth/.pt such as the
+// public BigBiGAN_x1.pth, a safetensors file or an .npz with BigGAN-PyTorch's
+// keys), whose configuration it infers from the shapes (InferConfig) and
+// whose spectral norm it folds; or the weights of a trained BiGAN (BiGAN.Save
+// or a training checkpoint), whose generator it returns.
+func LoadGenerator(path string) (*Generator, error) {
+	var sd *nt.StateDict
+	var err error
 	if strings.EqualFold(filepath.Ext(path), ".safetensors") {
-		sd, err := nt.LoadSafetensors(path)
+		// Read once to tell a BiGAN's weights (their format tag) from a
+		// BigGAN-PyTorch state dict.
+		sd, err = nt.LoadSafetensors(path)
 		if err != nil {
 			return nil, fmt.Errorf("bigbigan: %w", err)
 		}
@@ -614,11 +604,12 @@ func OpenGenerator(path string) (*Generator, error) {
 			}
 			return v.Generator, nil
 		}
-		g, err := FromStateDict(sd)
-		if err != nil {
-			return nil, fmt.Errorf("bigbigan: %s: %w", path, err)
-		}
-		return g, nil
+	} else if sd, err = nt.Load(path); err != nil {
+		return nil, fmt.Errorf("bigbigan: %w", err)
 	}
-	return LoadGenerator(path)
+	g, err := FromStateDict(sd)
+	if err != nil {
+		return nil, fmt.Errorf("bigbigan: %s: %w", path, err)
+	}
+	return g, nil
 }

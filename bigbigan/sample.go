@@ -138,5 +138,5 @@ func SavePNG(path string, img *nt.Dense, cols int) error {
 	if cols <= 0 {
 		cols = int(math.Ceil(math.Sqrt(float64(s[0]))))
 	}
-	return nt.SavePNGGrid(path, img, cols, true, 2)
+	return nt.SavePNGGrid(path, img, nt.GridOptions{Cols: cols, Padding: 2, MinusOneOne: true})
 }

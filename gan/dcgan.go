@@ -10,18 +10,18 @@ import (
 
 // Config describes a DCGAN. A plain value, safe for concurrent use.
 type Config struct {
-	Size     int     `json:"size"`     // image side: 32, 64 or 128
-	Channels int     `json:"channels"` // image channels (1 or 3)
-	Latent   int     `json:"latent"`   // z dimensions
-	Width    int     `json:"width"`    // generator's last and discriminator's first layer width
-	Loss     string  `json:"loss"`     // "bce" (non-saturating) or "hinge"
-	LR       float64 `json:"lr"`       // Adam learning rate for both networks
-	Beta1    float64 `json:"beta1"`    // Adam beta1 (DCGAN: 0.5)
+	Size     int      `json:"size"`     // image side: 32, 64 or 128
+	Channels int      `json:"channels"` // image channels (1 or 3)
+	Latent   int      `json:"latent"`   // z dimensions
+	Width    int      `json:"width"`    // generator's last and discriminator's first layer width
+	Loss     LossKind `json:"loss"`     // BCE (non-saturating) or Hinge
+	LR       float64  `json:"lr"`       // Adam learning rate for both networks
+	Beta1    float64  `json:"beta1"`    // Adam beta1 (DCGAN: 0.5)
 }
 
 // DefaultConfig is a 32 px DCGAN for grey images.
 func DefaultConfig() Config {
-	return Config{Size: 32, Channels: 1, Latent: 100, Width: 64, Loss: "bce", LR: 2e-4, Beta1: 0.5}
+	return Config{Size: 32, Channels: 1, Latent: 100, Width: 64, Loss: BCE, LR: 2e-4, Beta1: 0.5}
 }
 
 // Check validates the configuration.
@@ -37,14 +37,35 @@ func (c Config) Check() error {
 	if c.Latent < 1 || c.Width < 1 {
 		return fmt.Errorf("gan: latent %d and width %d must be positive", c.Latent, c.Width)
 	}
-	if c.Loss != "bce" && c.Loss != "hinge" {
-		return fmt.Errorf("gan: loss %q: want bce or hinge", c.Loss)
+	if err := c.Loss.Check(); err != nil {
+		return err
 	}
 	if !(c.LR > 0) || math.IsInf(c.LR, 0) {
 		return fmt.Errorf("gan: learning rate %g must be a positive finite number", c.LR)
 	}
 	if !(c.Beta1 >= 0 && c.Beta1 < 1) {
 		return fmt.Errorf("gan: Adam beta1 %g must be in [0, 1)", c.Beta1)
+	}
+	return nil
+}
+
+// LossKind names an adversarial loss. Its values are the strings saved in
+// checkpoints' JSON configuration.
+type LossKind string
+
+const (
+	// BCE is the non-saturating binary cross-entropy of Goodfellow et al.
+	// (2014): the discriminator pushes real logits to 1 and fake ones to 0,
+	// the generator pushes fake ones to 1.
+	BCE LossKind = "bce"
+	// Hinge is the hinge loss of BigGAN and SAGAN.
+	Hinge LossKind = "hinge"
+)
+
+// Check reports a kind other than BCE and Hinge.
+func (k LossKind) Check() error {
+	if k != BCE && k != Hinge {
+		return fmt.Errorf("gan: loss %q: want %q or %q", string(k), BCE, Hinge)
 	}
 	return nil
 }
@@ -199,18 +220,19 @@ func (d *Discriminator) Forward(b nn.Backend, x nn.Tensor) nn.Tensor {
 }
 
 // DiscriminatorLoss is the discriminator's loss on real and fake logits:
-// non-saturating BCE (real -> 1, fake -> 0) or hinge.
-func DiscriminatorLoss(b nn.Backend, kind string, real, fake nn.Tensor) nn.Tensor {
-	if kind == "hinge" {
+// non-saturating BCE (real -> 1, fake -> 0) or Hinge. Any kind but Hinge is
+// BCE; Config.Check refuses other kinds before a model is built.
+func DiscriminatorLoss(b nn.Backend, kind LossKind, real, fake nn.Tensor) nn.Tensor {
+	if kind == Hinge {
 		return nn.HingeD(b, real, fake)
 	}
 	return nn.Add(b, nn.BCEWithLogitsLabel(b, real, 1), nn.BCEWithLogitsLabel(b, fake, 0))
 }
 
 // GeneratorLoss is the generator's loss on fake logits: BCE towards 1
-// (the non-saturating loss) or hinge's -mean.
-func GeneratorLoss(b nn.Backend, kind string, fake nn.Tensor) nn.Tensor {
-	if kind == "hinge" {
+// (the non-saturating loss) or Hinge's -mean, as DiscriminatorLoss picks.
+func GeneratorLoss(b nn.Backend, kind LossKind, fake nn.Tensor) nn.Tensor {
+	if kind == Hinge {
 		return nn.HingeG(b, fake)
 	}
 	return nn.BCEWithLogitsLabel(b, fake, 1)

@@ -17,7 +17,7 @@ type ConvBN struct {
 }
 
 // DeconvBN is a 3x3 stride-2 'SAME' transposed convolution with batch norm
-// (the BN is absent on a "sigmoid" output layer). Safe for concurrent
+// (the BN is absent on an OutputSigmoid layer). Safe for concurrent
 // inference (forward passes only read its parameters); training, loading
 // weights and folding write them and must not overlap any other use.
 type DeconvBN struct {
@@ -118,7 +118,7 @@ func NewModel(c Config, seed uint64) (*Model, error) {
 		ct := nn.NewConvTranspose2d(init, in, w, 3, s2, true)
 		ct.Same = true
 		l := &DeconvBN{Deconv: ct}
-		if i < len(dw)-1 || c.Output == "elu" {
+		if i < len(dw)-1 || c.Output == OutputELU {
 			l.BN = newBN(c, w)
 		}
 		gen.Layers = append(gen.Layers, l)
@@ -196,7 +196,7 @@ func (e *Encoder) Forward(b nn.Backend, x nn.Tensor) (mu, logSigma nn.Tensor) {
 	return mu, logSigma
 }
 
-// Forward maps z [N, Latent] to images [N,C,S,S]. With the "elu" output
+// Forward maps z [N, Latent] to images [N,C,S,S]. With OutputELU
 // these are the raw activations; Decode normalises them.
 func (g *Generator) Forward(b nn.Backend, z nn.Tensor) nn.Tensor {
 	c := g.cfg
@@ -212,7 +212,7 @@ func (g *Generator) Forward(b nn.Backend, z nn.Tensor) nn.Tensor {
 		if l.BN != nil {
 			h = bnForward(b, l.BN, h)
 		}
-		if i == len(g.Layers)-1 && c.Output == "sigmoid" {
+		if i == len(g.Layers)-1 && c.Output == OutputSigmoid {
 			return nn.Sigmoid(b, h)
 		}
 		h = nn.ELU(b, h, 1)

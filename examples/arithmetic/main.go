@@ -27,7 +27,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -137,7 +136,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if c != 1 {
 		return fmt.Errorf("the model takes %d-channel images; Fashion-MNIST is grey", c)
 	}
-	data, err := assets.FashionMNIST("test", size)
+	data, err := assets.FashionMNIST(assets.Test, size)
 	if err != nil {
 		return err
 	}
@@ -220,11 +219,7 @@ func loadVAE(path string) (*vae.VAEGAN, error) {
 	if path != "" {
 		return vae.Load(path)
 	}
-	raw, err := assets.VAEGAN()
-	if err != nil {
-		return nil, err
-	}
-	return vae.Read(bytes.NewReader(raw), int64(len(raw)), "shipped VAE-GAN")
+	return vae.Shipped()
 }
 
 func rowsOf(labels, pool []int, k int) []int {
@@ -480,7 +475,7 @@ func norm(v []float32) float64 {
 func saveGrid(model recon.Model, path string, grid []float32, cols int) error {
 	c, h, w := model.ImageShape()
 	n := len(grid) / (c * h * w)
-	return nt.SavePNGGrid(path, nt.New32(grid, n, c, h, w), cols, false, 2)
+	return nt.SavePNGGrid(path, nt.New32(grid, n, c, h, w), nt.GridOptions{Cols: cols, Padding: 2})
 }
 
 func report(w io.Writer, m Metrics, out string) {

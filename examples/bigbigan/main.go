@@ -124,7 +124,7 @@ func openGenerator(path string, class int) (*bigbigan.Generator, error) {
 	if path == "" {
 		return nil, errors.New("-weights is required (a BigGAN-PyTorch generator checkpoint such as BigBiGAN_x1.pth, or a trained BigBiGAN)")
 	}
-	g, err := bigbigan.OpenGenerator(path)
+	g, err := bigbigan.LoadGenerator(path)
 	if err != nil {
 		return nil, err
 	}
