@@ -38,7 +38,9 @@
 // the full-width model at batch 1 needs about twice the weights' size
 // (bench/bigbigan/RESULTS.md). Sample draws z with BigGAN's truncation
 // trick (values beyond a threshold are redrawn), Path and Interpolate
-// follow lerp or slerp paths, SavePNG writes grids.
+// follow lerp or slerp paths (package latent's Interpolate, the module's
+// one implementation; a slerp between opposite codes is an error), SavePNG
+// writes grids.
 //
 // # BigBiGAN at small scale
 //

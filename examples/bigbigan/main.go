@@ -29,6 +29,7 @@ import (
 
 	"github.com/neurolatent/neurolatent/bigbigan"
 	nlblas "github.com/neurolatent/neurolatent/blas"
+	"github.com/neurolatent/neurolatent/latent"
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
@@ -273,7 +274,11 @@ func runInterpolate(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	zs := nt.Data32(ends)
-	img, err := g.Interpolate(zs[:d], zs[d:2*d], *steps, *slerp)
+	m := latent.Linear
+	if *slerp {
+		m = latent.Spherical
+	}
+	img, err := g.Interpolate(zs[:d], zs[d:2*d], *steps, m)
 	if err != nil {
 		return err
 	}
