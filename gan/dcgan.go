@@ -73,11 +73,11 @@ func (k LossKind) Check() error {
 // ups is the number of stride-2 stages between 4x4 and the image.
 func (c Config) ups() int { return bits.Len(uint(c.Size/4)) - 1 }
 
-// UpBlock is a DCGAN generator stage: 4x4 stride-2 transposed convolution,
+// upBlock is a DCGAN generator stage: 4x4 stride-2 transposed convolution,
 // batch norm, ReLU. Safe for concurrent inference (forward passes only read
 // its parameters); training, loading weights and folding write them and must
 // not overlap any other use.
-type UpBlock struct {
+type upBlock struct {
 	Conv *nn.ConvTranspose2d `nn:"conv"`
 	BN   *nn.BatchNorm2d     `nn:"bn"`
 }
@@ -89,7 +89,7 @@ type UpBlock struct {
 type Generator struct {
 	FC     *nn.Linear          `nn:"fc"`
 	BN0    *nn.BatchNorm2d     `nn:"bn0"`
-	Blocks []*UpBlock          `nn:"blocks"`
+	Blocks []*upBlock          `nn:"blocks"`
 	Out    *nn.ConvTranspose2d `nn:"out"`
 	cfg    Config
 }
@@ -129,7 +129,7 @@ func NewGenerator(c Config, seed uint64) (*Generator, error) {
 	ch := c.Width << (c.ups() - 1)
 	g := &Generator{FC: nn.NewLinear(init, c.Latent, ch*16, true), BN0: nn.NewBatchNorm2d(ch, 1e-5, 0.1), cfg: c}
 	for range c.ups() - 1 {
-		g.Blocks = append(g.Blocks, &UpBlock{
+		g.Blocks = append(g.Blocks, &upBlock{
 			Conv: nn.NewConvTranspose2d(init, ch, ch/2, 4, k4s2, false),
 			BN:   nn.NewBatchNorm2d(ch/2, 1e-5, 0.1),
 		})
@@ -155,11 +155,11 @@ func (g *Generator) Forward(b nn.Backend, z nn.Tensor) nn.Tensor {
 	return nn.Tanh(b, g.Out.Forward(b, h))
 }
 
-// DownBlock is a discriminator stage: 4x4 stride-2 convolution, optional
+// downBlock is a discriminator stage: 4x4 stride-2 convolution, optional
 // batch norm, LeakyReLU(0.2). Safe for concurrent inference (forward passes
 // only read its parameters); training, loading weights and folding write
 // them and must not overlap any other use.
-type DownBlock struct {
+type downBlock struct {
 	Conv *nn.Conv2d      `nn:"conv"`
 	BN   *nn.BatchNorm2d `nn:"bn"` // nil in the first stage
 }
@@ -168,7 +168,7 @@ type DownBlock struct {
 // (forward passes only read its parameters); training, loading weights and
 // folding write them and must not overlap any other use.
 type Discriminator struct {
-	Blocks []*DownBlock `nn:"blocks"`
+	Blocks []*downBlock `nn:"blocks"`
 	Head   *nn.Linear   `nn:"head"`
 	cfg    Config
 }
@@ -182,7 +182,7 @@ func NewDiscriminator(c Config, seed uint64) (*Discriminator, error) {
 	d := &Discriminator{cfg: c}
 	in, ch := c.Channels, c.Width
 	for i := range c.ups() {
-		blk := &DownBlock{Conv: nn.NewConv2d(init, in, ch, 4, k4s2, i == 0)}
+		blk := &downBlock{Conv: nn.NewConv2d(init, in, ch, 4, k4s2, i == 0)}
 		if i > 0 {
 			blk.BN = nn.NewBatchNorm2d(ch, 1e-5, 0.1)
 		}
