@@ -49,6 +49,18 @@
 //     PyTorch state dicts);
 //     blas: the pure-Go matrix products the hot paths use.
 //
+// # Conventions across packages
+//
+//   - Array types: models take and return *tensor.Dense (float32); statistics,
+//     regression and metrics take gonum matrices (float64). latent.FromDense
+//     and latent.Vectors.Dense cross between a model and latent algebra.
+//   - Devices: an algorithm takes its device in its configuration
+//     (ridge.Config.Device, recon.Options.Device); an object that keeps
+//     state has a setter (vae.VAEGAN.SetEngine, latent.Bank.SetAccelerator).
+//   - Shipped models load in one call: vae.Shipped, vae.ShippedMNIST,
+//     bigbigan.Shipped (see vae's ExampleShipped: encode two images,
+//     interpolate, decode).
+//
 // # Commands
 //
 // Besides examples/reconstruct: examples/train (train a VAE-GAN or a

@@ -11,8 +11,10 @@
 //     dataset-fashion-mnist): the first 20,000 training images and labels
 //     and the full 10,000-image test set, gzipped IDX; see NOTICE.
 //
-// Files are read from the binary (go:embed); Path gives their location in
-// the repository for tools that want a file name.
+// Files are read from the binary (go:embed). The models load in one call
+// with vae.Shipped, vae.ShippedMNIST and bigbigan.Shipped. The embedded
+// files take room in a binary only when it calls a function that reads
+// them.
 package assets
 
 import (
@@ -35,12 +37,22 @@ func Read(name string) ([]byte, error) {
 	return b, nil
 }
 
-// FashionMNIST returns the embedded "train" (20,000) or "test" (10,000)
-// images with labels, resized to size x size (0 keeps 28x28).
-func FashionMNIST(split string, size int) (*dataset.Memory, error) {
-	prefix := map[string]string{"train": "train", "test": "t10k"}[split]
+// Split names a part of a shipped data set.
+type Split string
+
+const (
+	// Train is the training images (20,000 of Fashion-MNIST's 60,000).
+	Train Split = "train"
+	// Test is the full 10,000-image test set.
+	Test Split = "test"
+)
+
+// FashionMNIST returns the embedded Train (20,000) or Test (10,000) images
+// with labels, resized to size x size (0 keeps 28x28).
+func FashionMNIST(split Split, size int) (*dataset.Memory, error) {
+	prefix := map[Split]string{Train: "train", Test: "t10k"}[split]
 	if prefix == "" {
-		return nil, fmt.Errorf("assets: Fashion-MNIST split %q: want train or test", split)
+		return nil, fmt.Errorf("assets: Fashion-MNIST split %q: want %q or %q", string(split), Train, Test)
 	}
 	img, err := Read("fashion-mnist/" + prefix + "-images-idx3-ubyte.gz")
 	if err != nil {
@@ -50,24 +62,24 @@ func FashionMNIST(split string, size int) (*dataset.Memory, error) {
 	if err != nil {
 		return nil, err
 	}
-	return dataset.ReadIDX(bytes.NewReader(img), bytes.NewReader(lab), size, "Fashion-MNIST "+split)
+	return dataset.ReadIDX(bytes.NewReader(img), bytes.NewReader(lab), size, "Fashion-MNIST "+string(split))
 }
 
-// VAEGAN returns the shipped VAE-GAN's weights (vae.Read reads them): a
+// VAEGAN returns the shipped VAE-GAN's weights (vae.Shipped loads them): a
 // 32x32 model with a 128-d latent space trained on the Fashion-MNIST
 // training images here (see vaegan/README.md for how).
 func VAEGAN() ([]byte, error) { return Read("vaegan/fashion32.safetensors") }
 
 // VAEGANMNIST returns the weights of a VAE-GAN of the same architecture
-// (vae.Small32: 32x32 grey, a 128-d latent space; vae.Read reads them)
-// trained on MNIST's handwritten digits, the model for digit stimuli such
-// as the "69" fMRI data set's. It was trained on the 60,000 MNIST training
-// images less the 100 that are that data set's stimuli (see
+// (vae.Small32: 32x32 grey, a 128-d latent space; vae.ShippedMNIST loads
+// them) trained on MNIST's handwritten digits, the model for digit stimuli
+// such as the "69" fMRI data set's. It was trained on the 60,000 MNIST
+// training images less the 100 that are that data set's stimuli (see
 // vaegan/README.md); the weights are derived from MNIST, CC BY-SA 3.0.
 func VAEGANMNIST() ([]byte, error) { return Read("vaegan/mnist32.safetensors") }
 
-// BigBiGAN returns the shipped small BigBiGAN's weights (bigbigan.ReadBiGAN
-// reads them): 32x32, a 120-d latent space, trained on the Fashion-MNIST
+// BigBiGAN returns the shipped small BigBiGAN's weights (bigbigan.Shipped
+// loads them): 32x32, a 120-d latent space, trained on the Fashion-MNIST
 // training images here (see bigbigan/NOTICE for how).
 func BigBiGAN() ([]byte, error) { return Read("bigbigan/bigbigan-fashion32.safetensors") }
 

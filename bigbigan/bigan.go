@@ -189,11 +189,12 @@ func wrapBiGAN(m *Model, c BiGANConfig, seed uint64) *BiGAN {
 	return v
 }
 
-// Settings returns the configuration.
-func (v *BiGAN) Settings() BiGANConfig { return v.cfg }
+// Config returns the configuration.
+func (v *BiGAN) Config() BiGANConfig { return v.cfg }
 
-// Config is the configuration, for checkpoints (gan.Trainable).
-func (v *BiGAN) Config() any { return v.cfg }
+// CheckpointConfig is the configuration saved with checkpoints
+// (gan.Trainable).
+func (v *BiGAN) CheckpointConfig() any { return v.cfg }
 
 // Module is the parameter tree (gan.Trainable).
 func (v *BiGAN) Module() any { return v.Model }

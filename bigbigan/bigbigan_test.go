@@ -14,6 +14,7 @@ import (
 	"github.com/neurolatent/neurolatent/dataset"
 	"github.com/neurolatent/neurolatent/gan"
 	"github.com/neurolatent/neurolatent/internal/probe"
+	"github.com/neurolatent/neurolatent/latent"
 	"github.com/neurolatent/neurolatent/nn"
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
@@ -103,8 +104,9 @@ func TestTruncatedNoise(t *testing.T) {
 func TestPath(t *testing.T) {
 	a := []float32{1, 0, 0}
 	b := []float32{0, 2, 0}
-	for _, slerp := range []bool{false, true} {
-		p, err := Path(a, b, 5, slerp)
+	for _, m := range []latent.Interp{latent.Linear, latent.Spherical} {
+		slerp := m == latent.Spherical
+		p, err := Path(a, b, 5, m)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,16 +123,16 @@ func TestPath(t *testing.T) {
 			t.Errorf("slerp %v: midpoint %v, want %v", slerp, mid, want)
 		}
 	}
-	// Slerp keeps unit vectors on the unit sphere.
-	s := Slerp([]float32{1, 0}, []float32{0, 1}, 0.3)
-	if n := math.Hypot(float64(s[0]), float64(s[1])); math.Abs(n-1) > 1e-6 {
-		t.Errorf("slerp of unit vectors has norm %g", n)
-	}
-	if _, err := Path(a, b[:2], 3, false); err == nil {
+	if _, err := Path(a, b[:2], 3, latent.Linear); err == nil {
 		t.Error("codes of different lengths accepted")
 	}
-	if _, err := Path(a, b, 1, false); err == nil {
+	if _, err := Path(a, b, 1, latent.Linear); err == nil {
 		t.Error("one step accepted")
+	}
+	// Opposite codes have no great circle: an error, not a silent lerp
+	// through the origin.
+	if _, err := Path(a, []float32{-2, 0, 0}, 3, latent.Spherical); err == nil || !strings.Contains(err.Error(), "opposite directions") {
+		t.Errorf("antiparallel slerp: got %v, want an error", err)
 	}
 }
 
@@ -149,7 +151,7 @@ func TestSampleInterpolatePNG(t *testing.T) {
 		}
 	}
 	zs := nt.Data32(z)
-	path, err := g.Interpolate(zs[:120], zs[120:240], 4, true)
+	path, err := g.Interpolate(zs[:120], zs[120:240], 4, latent.Spherical)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +200,7 @@ func TestBiGANTrainSaveLoad(t *testing.T) {
 	if err := c.Check(); err != nil {
 		t.Fatal(err)
 	}
-	data, err := assets.FashionMNIST("test", 16)
+	data, err := assets.FashionMNIST(assets.Test, 16)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,9 +248,9 @@ func TestBiGANTrainSaveLoad(t *testing.T) {
 	if err != nil || !slices.Equal(rec.Shape(), []int{3, 1, 16, 16}) {
 		t.Fatalf("reconstruction %v %v", rec, err)
 	}
-	g, err := OpenGenerator(p)
+	g, err := LoadGenerator(p)
 	if err != nil || g.Config().Resolution() != 16 {
-		t.Fatalf("OpenGenerator of BiGAN weights: %v", err)
+		t.Fatalf("LoadGenerator of BiGAN weights: %v", err)
 	}
 	// The checkpoint of the run is readable too, and resuming continues.
 	if _, err := LoadBiGAN(filepath.Join(dir, gan.CheckpointName)); err != nil {
@@ -292,8 +294,8 @@ func TestShippedBiGAN(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the probe takes a few seconds")
 	}
-	train, _ := assets.FashionMNIST("train", 32)
-	test, _ := assets.FashionMNIST("test", 32)
+	train, _ := assets.FashionMNIST(assets.Train, 32)
+	test, _ := assets.FashionMNIST(assets.Test, 32)
 	xs, ys, _ := (&dataset.Loader{Data: train.Subset(2000), MinusOneOne: true}).All()
 	xt, yt, _ := (&dataset.Loader{Data: test.Subset(1000), MinusOneOne: true}).All()
 	mus, _, err := v.Encode(xs)
@@ -333,7 +335,7 @@ func TestRefusesMeaninglessInput(t *testing.T) {
 			t.Errorf("z %v: %v, want %q", bad, err, want)
 		}
 		end := make([]float32, d)
-		if _, err := g.Interpolate(end, z[d:], 3, true); err == nil || !strings.Contains(err.Error(), "the end") {
+		if _, err := g.Interpolate(end, z[d:], 3, latent.Spherical); err == nil || !strings.Contains(err.Error(), "the end") {
 			t.Errorf("interpolating to %v: %v", bad, err)
 		}
 	}

@@ -18,7 +18,8 @@
 // [N,3,128,128] in [-1,1].
 //
 // LoadGenerator reads BigBiGAN_x1.pth directly (tensor.LoadPyTorch, a
-// safe unpickler), or safetensors / .npz with the same keys. InferConfig
+// safe unpickler), or safetensors / .npz with the same keys, or the weights
+// of a trained BiGAN (whose generator it returns). InferConfig
 // reads the widths, resolution, latent size, embedding and attention
 // position from the shapes, so reduced-width checkpoints of the layout load
 // too; a state dict of another architecture gets one *nn.LoadError listing
@@ -37,7 +38,9 @@
 // the full-width model at batch 1 needs about twice the weights' size
 // (bench/bigbigan/RESULTS.md). Sample draws z with BigGAN's truncation
 // trick (values beyond a threshold are redrawn), Path and Interpolate
-// follow lerp or slerp paths, SavePNG writes grids.
+// follow lerp or slerp paths (package latent's Interpolate, the module's
+// one implementation; a slerp between opposite codes is an error), SavePNG
+// writes grids.
 //
 // # BigBiGAN at small scale
 //
@@ -48,6 +51,7 @@
 // s_xz, with BigBiGAN's hinge losses. Each step is one forward pass whose
 // two objectives (encoder and generator together; discriminator) get their
 // gradients through graph.Objectives; gan.Train runs the loop. Small32 is
-// the 32x32 Fashion-MNIST model shipped in assets/bigbigan; Evaluate
+// the 32x32 Fashion-MNIST model shipped in assets/bigbigan, which Shipped
+// loads in one call; Evaluate
 // measures a linear probe on mu(x) and reconstructions G(mu(x)) beside PCA.
 package bigbigan

@@ -15,13 +15,13 @@ func avgPool2(b nn.Backend, x nn.Tensor) nn.Tensor {
 	return nn.Mean(b, b.Reshape(x, s[0], s[1], s[2]/2, 2, s[3]/2, 2), 3, 5)
 }
 
-// EncBlock is a pre-activation residual block of the encoder's trunk that
+// encBlock is a pre-activation residual block of the encoder's trunk that
 // halves the resolution: h = conv2(relu(bn2(conv1(relu(bn1(x)))))) pooled,
 // plus the pooled 1x1 shortcut. The first block has no bn1 (it sees pixels).
 // Safe for concurrent inference (forward passes only read its parameters);
 // training, loading weights and folding write them and must not overlap any
 // other use.
-type EncBlock struct {
+type encBlock struct {
 	BN1    *nn.BatchNorm2d `nn:"bn1"`
 	Conv1  *nn.Conv2d      `nn:"conv1"`
 	BN2    *nn.BatchNorm2d `nn:"bn2"`
@@ -29,7 +29,7 @@ type EncBlock struct {
 	ConvSC *nn.Conv2d      `nn:"conv_sc"`
 }
 
-func (e *EncBlock) forward(b nn.Backend, x nn.Tensor, keepStats bool) nn.Tensor {
+func (e *encBlock) forward(b nn.Backend, x nn.Tensor, keepStats bool) nn.Tensor {
 	h := x
 	if e.BN1 != nil {
 		h = nn.ReLU(b, batchNorm(b, e.BN1, h, keepStats))
@@ -62,7 +62,7 @@ func batchNorm(b nn.Backend, bn *nn.BatchNorm2d, x nn.Tensor, keepStats bool) nn
 // training, loading weights and folding write them and must not overlap any
 // other use.
 type Encoder struct {
-	Blocks []*EncBlock     `nn:"blocks"`
+	Blocks []*encBlock     `nn:"blocks"`
 	BN     *nn.BatchNorm2d `nn:"bn"`
 	Head   []*nn.Linear    `nn:"head"`
 	Out    *nn.Linear      `nn:"out"`
@@ -73,7 +73,7 @@ func buildEncoder(c BiGANConfig, bd *builder) *Encoder {
 	e := &Encoder{cfg: c}
 	in := c.Channels
 	for i, w := range c.EncWidths {
-		blk := &EncBlock{Conv1: bd.conv(in, w, 3, true), BN2: bd.batchNorm(w, 1e-5, 0.1),
+		blk := &encBlock{Conv1: bd.conv(in, w, 3, true), BN2: bd.batchNorm(w, 1e-5, 0.1),
 			Conv2: bd.conv(w, w, 3, true), ConvSC: bd.conv(in, w, 1, true)}
 		if i > 0 {
 			blk.BN1 = bd.batchNorm(in, 1e-5, 0.1)
@@ -142,19 +142,19 @@ func (e *Encoder) features(b nn.Backend, x nn.Tensor, keepStats bool) nn.Tensor 
 	return nn.Mean(b, nn.ReLU(b, batchNorm(b, e.BN, h, keepStats)), 2, 3)
 }
 
-// DBlock is BigGAN's discriminator block: two 3x3 SN convolutions with ReLU
+// dBlock is BigGAN's discriminator block: two 3x3 SN convolutions with ReLU
 // (pre-activation except in the first block), 2x2 average pooling, and a
 // pooled 1x1 SN shortcut. Safe for concurrent inference (forward passes only
 // read its parameters); training, loading weights and folding write them and
 // must not overlap any other use.
-type DBlock struct {
+type dBlock struct {
 	Conv1  *nn.SNConv2d `nn:"conv1"`
 	Conv2  *nn.SNConv2d `nn:"conv2"`
 	ConvSC *nn.SNConv2d `nn:"conv_sc"`
 	pre    bool
 }
 
-func (d *DBlock) forward(b nn.Backend, x nn.Tensor) nn.Tensor {
+func (d *dBlock) forward(b nn.Backend, x nn.Tensor) nn.Tensor {
 	h := x
 	if d.pre {
 		h = nn.ReLU(b, h)
@@ -179,7 +179,7 @@ func (d *DBlock) forward(b nn.Backend, x nn.Tensor) nn.Tensor {
 // training, loading weights and folding write them and must not overlap any
 // other use.
 type Discriminator struct {
-	F    []*DBlock      `nn:"f"`
+	F    []*dBlock      `nn:"f"`
 	FOut *nn.SNLinear   `nn:"f_out"`
 	H    []*nn.SNLinear `nn:"h"`
 	HOut *nn.SNLinear   `nn:"h_out"`
@@ -193,7 +193,7 @@ func buildDiscriminator(c BiGANConfig, bd *builder) *Discriminator {
 	d := &Discriminator{cfg: c}
 	in := c.Channels
 	for i, w := range c.DisWidths {
-		d.F = append(d.F, &DBlock{Conv1: bd.snConv(in, w, 3, true, eps), Conv2: bd.snConv(w, w, 3, true, eps),
+		d.F = append(d.F, &dBlock{Conv1: bd.snConv(in, w, 3, true, eps), Conv2: bd.snConv(w, w, 3, true, eps),
 			ConvSC: bd.snConv(in, w, 1, true, eps), pre: i > 0})
 		in = w
 	}

@@ -24,22 +24,22 @@ type Embedding struct {
 	Weight *nn.Param `nn:"weight"`
 }
 
-// Stage is one entry of BigGAN-PyTorch's blocks list: a GBlock (key "0")
+// stage is one entry of BigGAN-PyTorch's blocks list: a GBlock (key "0")
 // and, at the attention resolution, a self-attention block (key "1"). Safe
 // for concurrent inference (forward passes only read its parameters);
 // training, loading weights and folding write them and must not overlap any
 // other use.
-type Stage struct {
+type stage struct {
 	Block *nn.GBlock        `nn:"0"`
 	Attn  *nn.SelfAttention `nn:"1"`
 }
 
-// OutputLayer is BigGAN-PyTorch's output_layer Sequential: batch norm with
+// outputLayer is BigGAN-PyTorch's output_layer Sequential: batch norm with
 // stored statistics and a learned gain and bias (key "0"), ReLU (1, no
 // parameters), a 3x3 SN convolution to the image channels (2). Safe for
 // concurrent inference (forward passes only read its parameters); training,
 // loading weights and folding write them and must not overlap any other use.
-type OutputLayer struct {
+type outputLayer struct {
 	BN   *nn.StoredBatchNorm `nn:"0"`
 	Conv *nn.SNConv2d        `nn:"2"`
 }
@@ -60,8 +60,8 @@ type OutputLayer struct {
 type Generator struct {
 	Shared *Embedding   `nn:"shared"`
 	Linear *nn.SNLinear `nn:"linear"`
-	Blocks []*Stage     `nn:"blocks"`
-	Output *OutputLayer `nn:"output_layer"`
+	Blocks []*stage     `nn:"blocks"`
+	Output *outputLayer `nn:"output_layer"`
 	// Class is the row of the shared embedding that conditions every
 	// block (BigBiGAN is unconditional and uses class 0).
 	Class int `nn:"-"`
@@ -112,7 +112,7 @@ func buildGenerator(c Config, bd *builder) *Generator {
 	}
 	for i := range c.Blocks() {
 		in, out := c.Widths[i], c.Widths[i+1]
-		st := &Stage{Block: &nn.GBlock{
+		st := &stage{Block: &nn.GBlock{
 			BN1: ccbn(in), Conv1: bd.snConv(in, out, 3, true, c.SNEps),
 			BN2: ccbn(out), Conv2: bd.snConv(out, out, 3, true, c.SNEps),
 			ConvSC: bd.snConv(in, out, 1, true, c.SNEps),
@@ -127,28 +127,12 @@ func buildGenerator(c Config, bd *builder) *Generator {
 		g.Blocks = append(g.Blocks, st)
 	}
 	last := c.Widths[len(c.Widths)-1]
-	g.Output = &OutputLayer{
+	g.Output = &outputLayer{
 		BN: &nn.StoredBatchNorm{Gain: bd.constant(1, last), Bias: bd.constant(0, last),
 			StoredMean: bd.buffer(0, last), StoredVar: bd.buffer(1, last), Eps: c.OutEps, Momentum: 0.1},
 		Conv: bd.snConv(last, c.Channels, 3, true, c.SNEps),
 	}
 	return g
-}
-
-// LoadGenerator reads a generator from a PyTorch checkpoint (.pth/.pt,
-// such as the public BigBiGAN_x1.pth), a safetensors file or an .npz with
-// BigGAN-PyTorch's keys, infers its configuration from the shapes
-// (InferConfig) and folds spectral norm for inference.
-func LoadGenerator(path string) (*Generator, error) {
-	sd, err := nt.Load(path)
-	if err != nil {
-		return nil, fmt.Errorf("bigbigan: %w", err)
-	}
-	g, err := FromStateDict(sd)
-	if err != nil {
-		return nil, fmt.Errorf("bigbigan: %s: %w", path, err)
-	}
-	return g, nil
 }
 
 // FromStateDict builds an inference generator from a state dict with
@@ -597,13 +581,19 @@ func (g *Generator) Release() {
 	g.mu.Unlock()
 }
 
-// OpenGenerator reads a generator from path: a BigGAN-PyTorch state dict
-// (.pth/.pt, .safetensors or .npz: LoadGenerator) or the weights of a
-// trained BiGAN (BiGAN.Save or a training checkpoint), whose generator it
-// returns.
-func OpenGenerator(path string) (*Generator, error) {
+// LoadGenerator reads a generator for inference from path: a
+// BigGAN-PyTorch state dict (a PyTorch checkpoint .pth/.pt such as the
+// public BigBiGAN_x1.pth, a safetensors file or an .npz with BigGAN-PyTorch's
+// keys), whose configuration it infers from the shapes (InferConfig) and
+// whose spectral norm it folds; or the weights of a trained BiGAN (BiGAN.Save
+// or a training checkpoint), whose generator it returns.
+func LoadGenerator(path string) (*Generator, error) {
+	var sd *nt.StateDict
+	var err error
 	if strings.EqualFold(filepath.Ext(path), ".safetensors") {
-		sd, err := nt.LoadSafetensors(path)
+		// Read once to tell a BiGAN's weights (their format tag) from a
+		// BigGAN-PyTorch state dict.
+		sd, err = nt.LoadSafetensors(path)
 		if err != nil {
 			return nil, fmt.Errorf("bigbigan: %w", err)
 		}
@@ -614,11 +604,12 @@ func OpenGenerator(path string) (*Generator, error) {
 			}
 			return v.Generator, nil
 		}
-		g, err := FromStateDict(sd)
-		if err != nil {
-			return nil, fmt.Errorf("bigbigan: %s: %w", path, err)
-		}
-		return g, nil
+	} else if sd, err = nt.Load(path); err != nil {
+		return nil, fmt.Errorf("bigbigan: %w", err)
 	}
-	return LoadGenerator(path)
+	g, err := FromStateDict(sd)
+	if err != nil {
+		return nil, fmt.Errorf("bigbigan: %s: %w", path, err)
+	}
+	return g, nil
 }

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/neurolatent/neurolatent/latent"
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
@@ -58,70 +59,26 @@ func (g *Generator) Sample(n int, seed uint64, t float64) (img, z *nt.Dense, err
 	return img, z, err
 }
 
-// Lerp returns (1-t) a + t b.
-func Lerp(a, b []float32, t float64) []float32 {
-	out := make([]float32, len(a))
-	for i := range a {
-		out[i] = float32((1-t)*float64(a[i]) + t*float64(b[i]))
-	}
-	return out
-}
-
-// Slerp interpolates on the great circle from a to b (Shoemake), scaling
-// the norm linearly from |a| to |b|; it falls back to Lerp when a and b
-// are (anti)parallel or zero.
-func Slerp(a, b []float32, t float64) []float32 {
-	var na, nb, dot float64
-	for i := range a {
-		na += float64(a[i]) * float64(a[i])
-		nb += float64(b[i]) * float64(b[i])
-		dot += float64(a[i]) * float64(b[i])
-	}
-	na, nb = math.Sqrt(na), math.Sqrt(nb)
-	if na == 0 || nb == 0 {
-		return Lerp(a, b, t)
-	}
-	cos := max(-1, min(1, dot/(na*nb)))
-	omega := math.Acos(cos)
-	if s := math.Sin(omega); s < 1e-6 {
-		return Lerp(a, b, t)
-	}
-	s := math.Sin(omega)
-	wa, wb := math.Sin((1-t)*omega)/s, math.Sin(t*omega)/s
-	out := make([]float32, len(a))
-	for i := range a {
-		out[i] = float32(wa*float64(a[i]) + wb*float64(b[i]))
-	}
-	return out
-}
-
 // Path returns steps latent codes [steps, D] from z0 to z1 (both
-// included), by linear interpolation or, with slerp, along the great
-// circle.
-func Path(z0, z1 []float32, steps int, slerp bool) (*nt.Dense, error) {
-	if len(z0) != len(z1) || len(z0) == 0 {
-		return nil, fmt.Errorf("bigbigan: interpolating between codes of %d and %d values", len(z0), len(z1))
+// included), by latent.Interpolate: linear (latent.Linear) or along the
+// great circle (latent.Spherical, the usual choice for Gaussian codes: it
+// keeps intermediate codes at the typical norm). Spherical paths between
+// codes that point in opposite directions have no unique great circle and
+// are an error.
+func Path(z0, z1 []float32, steps int, m latent.Interp) (*nt.Dense, error) {
+	v, err := latent.Interpolate(z0, z1, steps, m)
+	if err != nil {
+		return nil, fmt.Errorf("bigbigan: %w", err)
 	}
-	if steps < 2 {
-		return nil, fmt.Errorf("bigbigan: %d interpolation steps: want at least 2", steps)
-	}
-	f := Lerp
-	if slerp {
-		f = Slerp
-	}
-	out := make([]float32, 0, steps*len(z0))
-	for i := range steps {
-		out = append(out, f(z0, z1, float64(i)/float64(steps-1))...)
-	}
-	return nt.New32(out, steps, len(z0)), nil
+	return v.Dense()
 }
 
-// Interpolate generates the images along Path(z0, z1, steps, slerp).
-func (g *Generator) Interpolate(z0, z1 []float32, steps int, slerp bool) (*nt.Dense, error) {
+// Interpolate generates the images along Path(z0, z1, steps, m).
+func (g *Generator) Interpolate(z0, z1 []float32, steps int, m latent.Interp) (*nt.Dense, error) {
 	if err := CheckZValues(append(slices.Clip(z0), z1...), len(z0)); err != nil {
 		return nil, fmt.Errorf("%w (row 0: the start, row 1: the end)", err)
 	}
-	z, err := Path(z0, z1, steps, slerp)
+	z, err := Path(z0, z1, steps, m)
 	if err != nil {
 		return nil, err
 	}
@@ -138,5 +95,5 @@ func SavePNG(path string, img *nt.Dense, cols int) error {
 	if cols <= 0 {
 		cols = int(math.Ceil(math.Sqrt(float64(s[0]))))
 	}
-	return nt.SavePNGGrid(path, img, cols, true, 2)
+	return nt.SavePNGGrid(path, img, nt.GridOptions{Cols: cols, Padding: 2, MinusOneOne: true})
 }

@@ -40,7 +40,7 @@ func TestRidgeWithoutSolver(t *testing.T) {
 	}
 	defer e.Close()
 	x, y := ridgeData(3, 30, 80, 2, 1)
-	_, err = ridge.FitOn(e, x, y, ridge.Config{Alphas: []float64{1}})
+	_, err = ridge.Fit(x, y, ridge.Config{Alphas: []float64{1}, Device: e})
 	if err == nil || !strings.Contains(err.Error(), "cuSOLVER") {
 		t.Fatalf("err = %v, want one naming cuSOLVER", err)
 	}

@@ -52,7 +52,7 @@ func (b *Backend) BatchNorm(x nn.Tensor, st *nn.BatchNormState, train bool) nn.T
 	if ent == nil {
 		scale, shift, err := foldBatchNorm(st, c)
 		if err != nil {
-			return b.failf("batchnorm: %w", err)
+			return b.failf("%w", err) // nn's error names the batch norm
 		}
 		ptrs := make([]devPtr, 2)
 		for i, h := range [][]float32{scale, shift} {
@@ -144,43 +144,16 @@ func (b *Backend) batchNormTrain(x *Tensor, st *nn.BatchNormState) nn.Tensor {
 	return h
 }
 
-// foldBatchNorm returns the per-channel scale and shift of batch norm in
-// inference form, in float64 rounded once to float32.
+// foldBatchNorm is nn.FoldBatchNorm (float64) rounded once to float32, for
+// upload.
 func foldBatchNorm(st *nn.BatchNormState, c int) (scale, shift []float32, err error) {
-	vals := func(p *nn.Param) ([]float64, error) {
-		if p == nil {
-			return nil, nil
-		}
-		d, err := hostFloat32(p.Value)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]float64, len(d))
-		for i, v := range d {
-			out[i] = float64(v)
-		}
-		return out, nil
-	}
-	mean, err1 := vals(st.Mean)
-	variance, err2 := vals(st.Var)
-	w, err3 := vals(st.Weight)
-	bias, err4 := vals(st.Bias)
-	for _, err := range []error{err1, err2, err3, err4} {
-		if err != nil {
-			return nil, nil, err
-		}
+	s64, h64, err := nn.FoldBatchNorm(st, c)
+	if err != nil {
+		return nil, nil, err
 	}
 	scale, shift = make([]float32, c), make([]float32, c)
 	for i := range c {
-		s := 1 / math.Sqrt(variance[i]+st.Eps)
-		if w != nil {
-			s *= w[i]
-		}
-		sh := -mean[i] * s
-		if bias != nil {
-			sh += bias[i]
-		}
-		scale[i], shift[i] = float32(s), float32(sh)
+		scale[i], shift[i] = float32(s64[i]), float32(h64[i])
 	}
 	return scale, shift, nil
 }

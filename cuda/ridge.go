@@ -10,9 +10,8 @@ import (
 )
 
 // DualLOO runs the dual-form leave-one-out ridge fit on the device
-// (ridge.Device): install the engine with ridge.UseDevice(eng), or call
-// ridge.FitOn(eng, x, y, cfg), and ridge.Fit runs this for its dual
-// leave-one-out fits. Everything is float64.
+// (ridge.Device): with the engine in ridge.Config.Device, ridge.Fit runs
+// this for its dual leave-one-out fits. Everything is float64.
 //
 // On the device: X is uploaded once and centred in place (a rank-one
 // cuBLAS update with the column means); the Gram matrix K = Xc Xc^T comes

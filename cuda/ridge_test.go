@@ -72,11 +72,12 @@ func TestRidgeDualLOO(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			x, y := ridgeData(uint64(c.n*1000+c.p), c.n, c.p, c.d, c.offset)
 			cfg := ridge.Config{Alphas: alphas, PerTarget: c.perTarget, NoIntercept: c.ni}
-			cpu, err := ridge.FitOn(nil, x, y, cfg)
+			cpu, err := ridge.Fit(x, y, cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
-			gpu, err := ridge.FitOn(eng, x, y, cfg)
+			cfg.Device = eng
+			gpu, err := ridge.Fit(x, y, cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,26 +105,25 @@ func TestRidgeDualLOO(t *testing.T) {
 	}
 }
 
-// TestRidgeUseDevice: ridge.Fit goes to the installed device, and back to
-// the CPU after restore.
-func TestRidgeUseDevice(t *testing.T) {
+// TestRidgeConfigDevice: ridge.Fit runs on the device in Config.Device, and
+// on the CPU without it.
+func TestRidgeConfigDevice(t *testing.T) {
 	eng := openEngine(t, Options{})
 	x, y := ridgeData(3, 30, 80, 2, 1)
-	cfg := ridge.Config{Alphas: []float64{0.1, 1, 10}, PerTarget: true}
+	cfg := ridge.Config{Alphas: []float64{0.1, 1, 10}, PerTarget: true, Device: eng}
 	g0 := eng.Stats().GEMMs
-	restore := ridge.UseDevice(eng)
 	if _, err := ridge.Fit(x, y, cfg); err != nil {
 		t.Fatal(err)
 	}
-	restore()
 	g1 := eng.Stats().GEMMs
 	if g1 == g0 {
-		t.Fatal("ridge.Fit after UseDevice ran no products on the device")
+		t.Fatal("ridge.Fit with Config.Device ran no products on the device")
 	}
+	cfg.Device = nil
 	if _, err := ridge.Fit(x, y, cfg); err != nil {
 		t.Fatal(err)
 	}
 	if eng.Stats().GEMMs != g1 {
-		t.Fatal("ridge.Fit after restore still ran on the device")
+		t.Fatal("ridge.Fit without a device still ran on the device")
 	}
 }

@@ -80,6 +80,22 @@ func (m *Memory) Label(i int) int {
 	return m.labels[i]
 }
 
+// Batch returns images lo to hi-1 as one batch [hi-lo, C, H, W] in [0, 1],
+// with their labels (nil when the data set has none): what a model's Encode
+// takes, without a Loader. The batch and labels are copies.
+func (m *Memory) Batch(lo, hi int) (*nt.Dense, []int, error) {
+	if lo < 0 || hi > m.n || lo >= hi {
+		return nil, nil, fmt.Errorf("dataset: batch [%d, %d) of %d images: want 0 <= lo < hi <= %d", lo, hi, m.n, m.n)
+	}
+	sz := m.c * m.h * m.w
+	x := nt.New32(append([]float32(nil), m.data[lo*sz:hi*sz]...), hi-lo, m.c, m.h, m.w)
+	var labels []int
+	if m.labels != nil {
+		labels = append([]int(nil), m.labels[lo:hi]...)
+	}
+	return x, labels, nil
+}
+
 // Subset returns the first n images (all when n <= 0 or n >= Len).
 func (m *Memory) Subset(n int) *Memory {
 	if n <= 0 || n >= m.n {

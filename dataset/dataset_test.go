@@ -244,3 +244,40 @@ func TestConvertArray(t *testing.T) {
 		}
 	}
 }
+
+func TestMemoryBatch(t *testing.T) {
+	data := make([]float32, 3*1*2*2)
+	for i := range data {
+		data[i] = float32(i)
+	}
+	m, err := NewMemory(nt.New32(data, 3, 1, 2, 2), []int{7, 8, 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, labels, err := m.Batch(1, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := x.Shape(); s[0] != 2 || s[1] != 1 || s[2] != 2 || s[3] != 2 {
+		t.Fatalf("shape %v, want [2 1 2 2]", s)
+	}
+	if got := nt.Data32(x); got[0] != 4 || got[7] != 11 {
+		t.Errorf("batch starts %v and ends %v; want 4 and 11", got[0], got[7])
+	}
+	if labels[0] != 8 || labels[1] != 9 {
+		t.Errorf("labels %v, want [8 9]", labels)
+	}
+	nt.Data32(x)[0], labels[0] = -1, -1 // copies: the data set keeps its own
+	if m.data[4] != 4 || m.labels[1] != 8 {
+		t.Error("Batch returned views of the data set")
+	}
+	for _, r := range [][2]int{{-1, 1}, {0, 4}, {2, 2}, {2, 1}} {
+		if _, _, err := m.Batch(r[0], r[1]); err == nil || !strings.Contains(err.Error(), "batch") {
+			t.Errorf("Batch(%d, %d): got %v, want an error", r[0], r[1], err)
+		}
+	}
+	unlabelled, _ := NewMemory(nt.New32(data, 3, 1, 2, 2), nil)
+	if _, labels, err := unlabelled.Batch(0, 1); err != nil || labels != nil {
+		t.Errorf("unlabelled: labels %v, err %v; want nil, nil", labels, err)
+	}
+}

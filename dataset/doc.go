@@ -7,4 +7,7 @@
 // the order of epoch e is a permutation drawn from (seed, e), and the
 // horizontal flips of step s from (seed, s). A training run resumed at step
 // s therefore sees exactly the batches an uninterrupted run would.
+//
+// Memory.Batch cuts a contiguous batch out of an in-memory data set without
+// a Loader, for evaluation and examples.
 package dataset

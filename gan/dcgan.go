@@ -10,18 +10,18 @@ import (
 
 // Config describes a DCGAN. A plain value, safe for concurrent use.
 type Config struct {
-	Size     int     `json:"size"`     // image side: 32, 64 or 128
-	Channels int     `json:"channels"` // image channels (1 or 3)
-	Latent   int     `json:"latent"`   // z dimensions
-	Width    int     `json:"width"`    // generator's last and discriminator's first layer width
-	Loss     string  `json:"loss"`     // "bce" (non-saturating) or "hinge"
-	LR       float64 `json:"lr"`       // Adam learning rate for both networks
-	Beta1    float64 `json:"beta1"`    // Adam beta1 (DCGAN: 0.5)
+	Size     int      `json:"size"`     // image side: 32, 64 or 128
+	Channels int      `json:"channels"` // image channels (1 or 3)
+	Latent   int      `json:"latent"`   // z dimensions
+	Width    int      `json:"width"`    // generator's last and discriminator's first layer width
+	Loss     LossKind `json:"loss"`     // BCE (non-saturating) or Hinge
+	LR       float64  `json:"lr"`       // Adam learning rate for both networks
+	Beta1    float64  `json:"beta1"`    // Adam beta1 (DCGAN: 0.5)
 }
 
 // DefaultConfig is a 32 px DCGAN for grey images.
 func DefaultConfig() Config {
-	return Config{Size: 32, Channels: 1, Latent: 100, Width: 64, Loss: "bce", LR: 2e-4, Beta1: 0.5}
+	return Config{Size: 32, Channels: 1, Latent: 100, Width: 64, Loss: BCE, LR: 2e-4, Beta1: 0.5}
 }
 
 // Check validates the configuration.
@@ -37,8 +37,8 @@ func (c Config) Check() error {
 	if c.Latent < 1 || c.Width < 1 {
 		return fmt.Errorf("gan: latent %d and width %d must be positive", c.Latent, c.Width)
 	}
-	if c.Loss != "bce" && c.Loss != "hinge" {
-		return fmt.Errorf("gan: loss %q: want bce or hinge", c.Loss)
+	if err := c.Loss.Check(); err != nil {
+		return err
 	}
 	if !(c.LR > 0) || math.IsInf(c.LR, 0) {
 		return fmt.Errorf("gan: learning rate %g must be a positive finite number", c.LR)
@@ -49,14 +49,35 @@ func (c Config) Check() error {
 	return nil
 }
 
+// LossKind names an adversarial loss. Its values are the strings saved in
+// checkpoints' JSON configuration.
+type LossKind string
+
+const (
+	// BCE is the non-saturating binary cross-entropy of Goodfellow et al.
+	// (2014): the discriminator pushes real logits to 1 and fake ones to 0,
+	// the generator pushes fake ones to 1.
+	BCE LossKind = "bce"
+	// Hinge is the hinge loss of BigGAN and SAGAN.
+	Hinge LossKind = "hinge"
+)
+
+// Check reports a kind other than BCE and Hinge.
+func (k LossKind) Check() error {
+	if k != BCE && k != Hinge {
+		return fmt.Errorf("gan: loss %q: want %q or %q", string(k), BCE, Hinge)
+	}
+	return nil
+}
+
 // ups is the number of stride-2 stages between 4x4 and the image.
 func (c Config) ups() int { return bits.Len(uint(c.Size/4)) - 1 }
 
-// UpBlock is a DCGAN generator stage: 4x4 stride-2 transposed convolution,
+// upBlock is a DCGAN generator stage: 4x4 stride-2 transposed convolution,
 // batch norm, ReLU. Safe for concurrent inference (forward passes only read
 // its parameters); training, loading weights and folding write them and must
 // not overlap any other use.
-type UpBlock struct {
+type upBlock struct {
 	Conv *nn.ConvTranspose2d `nn:"conv"`
 	BN   *nn.BatchNorm2d     `nn:"bn"`
 }
@@ -68,7 +89,7 @@ type UpBlock struct {
 type Generator struct {
 	FC     *nn.Linear          `nn:"fc"`
 	BN0    *nn.BatchNorm2d     `nn:"bn0"`
-	Blocks []*UpBlock          `nn:"blocks"`
+	Blocks []*upBlock          `nn:"blocks"`
 	Out    *nn.ConvTranspose2d `nn:"out"`
 	cfg    Config
 }
@@ -108,7 +129,7 @@ func NewGenerator(c Config, seed uint64) (*Generator, error) {
 	ch := c.Width << (c.ups() - 1)
 	g := &Generator{FC: nn.NewLinear(init, c.Latent, ch*16, true), BN0: nn.NewBatchNorm2d(ch, 1e-5, 0.1), cfg: c}
 	for range c.ups() - 1 {
-		g.Blocks = append(g.Blocks, &UpBlock{
+		g.Blocks = append(g.Blocks, &upBlock{
 			Conv: nn.NewConvTranspose2d(init, ch, ch/2, 4, k4s2, false),
 			BN:   nn.NewBatchNorm2d(ch/2, 1e-5, 0.1),
 		})
@@ -134,11 +155,11 @@ func (g *Generator) Forward(b nn.Backend, z nn.Tensor) nn.Tensor {
 	return nn.Tanh(b, g.Out.Forward(b, h))
 }
 
-// DownBlock is a discriminator stage: 4x4 stride-2 convolution, optional
+// downBlock is a discriminator stage: 4x4 stride-2 convolution, optional
 // batch norm, LeakyReLU(0.2). Safe for concurrent inference (forward passes
 // only read its parameters); training, loading weights and folding write
 // them and must not overlap any other use.
-type DownBlock struct {
+type downBlock struct {
 	Conv *nn.Conv2d      `nn:"conv"`
 	BN   *nn.BatchNorm2d `nn:"bn"` // nil in the first stage
 }
@@ -147,7 +168,7 @@ type DownBlock struct {
 // (forward passes only read its parameters); training, loading weights and
 // folding write them and must not overlap any other use.
 type Discriminator struct {
-	Blocks []*DownBlock `nn:"blocks"`
+	Blocks []*downBlock `nn:"blocks"`
 	Head   *nn.Linear   `nn:"head"`
 	cfg    Config
 }
@@ -161,7 +182,7 @@ func NewDiscriminator(c Config, seed uint64) (*Discriminator, error) {
 	d := &Discriminator{cfg: c}
 	in, ch := c.Channels, c.Width
 	for i := range c.ups() {
-		blk := &DownBlock{Conv: nn.NewConv2d(init, in, ch, 4, k4s2, i == 0)}
+		blk := &downBlock{Conv: nn.NewConv2d(init, in, ch, 4, k4s2, i == 0)}
 		if i > 0 {
 			blk.BN = nn.NewBatchNorm2d(ch, 1e-5, 0.1)
 		}
@@ -199,18 +220,19 @@ func (d *Discriminator) Forward(b nn.Backend, x nn.Tensor) nn.Tensor {
 }
 
 // DiscriminatorLoss is the discriminator's loss on real and fake logits:
-// non-saturating BCE (real -> 1, fake -> 0) or hinge.
-func DiscriminatorLoss(b nn.Backend, kind string, real, fake nn.Tensor) nn.Tensor {
-	if kind == "hinge" {
+// non-saturating BCE (real -> 1, fake -> 0) or Hinge. Any kind but Hinge is
+// BCE; Config.Check refuses other kinds before a model is built.
+func DiscriminatorLoss(b nn.Backend, kind LossKind, real, fake nn.Tensor) nn.Tensor {
+	if kind == Hinge {
 		return nn.HingeD(b, real, fake)
 	}
 	return nn.Add(b, nn.BCEWithLogitsLabel(b, real, 1), nn.BCEWithLogitsLabel(b, fake, 0))
 }
 
 // GeneratorLoss is the generator's loss on fake logits: BCE towards 1
-// (the non-saturating loss) or hinge's -mean.
-func GeneratorLoss(b nn.Backend, kind string, fake nn.Tensor) nn.Tensor {
-	if kind == "hinge" {
+// (the non-saturating loss) or Hinge's -mean, as DiscriminatorLoss picks.
+func GeneratorLoss(b nn.Backend, kind LossKind, fake nn.Tensor) nn.Tensor {
+	if kind == Hinge {
 		return nn.HingeG(b, fake)
 	}
 	return nn.BCEWithLogitsLabel(b, fake, 1)

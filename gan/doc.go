@@ -10,4 +10,9 @@
 // (losses.png), and atomic checkpoints. A NaN or Inf loss stops training
 // with an error before the weights are updated, and the last checkpoint on
 // disk stays the last good state.
+//
+// Config.Loss is a LossKind, BCE or Hinge. A Trainable's CheckpointConfig
+// is the configuration saved with its checkpoints, untyped; each model's
+// Config method returns it typed (gan.Config, vae.Config,
+// bigbigan.BiGANConfig).
 package gan

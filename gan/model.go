@@ -114,7 +114,10 @@ func (m *GAN) Module() any { return &m.Pair }
 func (m *GAN) Optimizer() optim.Optimizer { return m.opt }
 
 // Config is the configuration.
-func (m *GAN) Config() any { return m.cfg }
+func (m *GAN) Config() Config { return m.cfg }
+
+// CheckpointConfig is the configuration saved with checkpoints (Trainable).
+func (m *GAN) CheckpointConfig() any { return m.cfg }
 
 // toUnit maps [-1, 1] to [0, 1] in place.
 func toUnit(t *nt.Dense) *nt.Dense {

@@ -47,8 +47,9 @@ type Trainable interface {
 	Module() any
 	// Optimizer holds the state of every optimizer the model uses.
 	Optimizer() optim.Optimizer
-	// Config is saved with checkpoints (JSON).
-	Config() any
+	// CheckpointConfig is the configuration saved with checkpoints (as
+	// JSON). The models' own Config methods return it typed.
+	CheckpointConfig() any
 }
 
 // TrainConfig controls a training run. A plain value, safe for concurrent
@@ -148,7 +149,7 @@ func Train(m Trainable, loader *dataset.Loader, cfg TrainConfig) (*History, erro
 		}
 		prog := checkpoint.Progress{Step: step, Epoch: step / loader.BatchesPerEpoch(), Seed: cfg.Seed,
 			Batch: loader.BatchSize, Images: loader.Data.Len(), Extra: last}
-		if err := checkpoint.Save(ckpt, m.Module(), m.Config(), m.Optimizer(), prog); err != nil {
+		if err := checkpoint.Save(ckpt, m.Module(), m.CheckpointConfig(), m.Optimizer(), prog); err != nil {
 			return err
 		}
 		if err := hist.WriteCSV(filepath.Join(cfg.OutDir, "losses.csv")); err != nil {
@@ -181,7 +182,7 @@ func Train(m Trainable, loader *dataset.Loader, cfg TrainConfig) (*History, erro
 				return hist, err
 			}
 			cols := int(math.Ceil(math.Sqrt(float64(cfg.Samples))))
-			if err := nt.SavePNGGrid(filepath.Join(cfg.OutDir, "samples", fmt.Sprintf("step-%06d.png", done)), imgs, cols, false, 1); err != nil {
+			if err := nt.SavePNGGrid(filepath.Join(cfg.OutDir, "samples", fmt.Sprintf("step-%06d.png", done)), imgs, nt.GridOptions{Cols: cols, Padding: 1}); err != nil {
 				return hist, err
 			}
 		}

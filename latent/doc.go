@@ -4,17 +4,17 @@
 //
 // # Vectors and generator latents
 //
-// Vectors is a row-major [N, D] float32 batch. Wrap views a generator's
-// latent batch ([N, D], or [N, D, 1, 1] in NCHW) without copying, so the
-// results of Arithmetic (A - B + C), Combine, Lerp, Slerp, Interpolate and
-// Axis.Shift go straight back to the generator's Decode/Forward. Single
-// rows broadcast against batches: one attribute vector shifts a whole
-// batch. Sums are accumulated in float64 and rounded once.
+// Vectors is a row-major [N, D] float32 batch. FromDense views a model's
+// latent tensor (a *tensor.Dense [N, D], or [N, D, 1, 1] in NCHW) without
+// copying and Vectors.Dense gives the [N, D] tensor back, so the results of
+// Arithmetic (A - B + C), Combine, Lerp, Slerp, Interpolate and Axis.Shift
+// go straight to a generator's Decode or Forward (see ExampleFromDense);
+// Wrap does the same for a bare []float32. Single rows broadcast against
+// batches: one attribute vector shifts a whole batch. Sums are accumulated
+// in float64 and rounded once.
 //
-//	z, _ := latent.Wrap(batch, 64, 100, 1, 1)         // DCGAN / VAE-GAN codes
-//	smile, _ := latent.AttributeAxis(z, hasSmile)      // class-mean difference
-//	out, _ := smile.Shift(z, 1.5)                      // add the attribute
-//	strip, _ := latent.Interpolate(z.Row(0), z.Row(1), 8, latent.Spherical)
+// The module's rule for array types: models take and return
+// *tensor.Dense; statistics, regression and metrics take gonum matrices.
 //
 // AttributeAxis and ClassAxis return class-mean differences (Larsen et al.
 // 2016; White 2016); Axis.Classifier is the projection classifier along the

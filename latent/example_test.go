@@ -175,3 +175,29 @@ func ExampleWrap() {
 	// 2 3 [0.4 0.5 0.6]
 	// true
 }
+
+// A model's codes come in and go out as *tensor.Dense: FromDense views them
+// as Vectors, Dense hands the results back, with no copies in between.
+func ExampleFromDense() {
+	mu := tensor.New32([]float32{1, 0, 0, 1}, 2, 2) // two codes from an Encode
+	z, err := latent.FromDense(mu)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	path, err := latent.Interpolate(z.Row(0), z.Row(1), 3, latent.Spherical)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	codes, err := path.Dense() // what a generator's Decode takes
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(codes.Shape())
+	fmt.Printf("%.3f\n", path.Row(1))
+	// Output:
+	// (3, 2)
+	// [0.707 0.707]
+}

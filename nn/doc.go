@@ -21,4 +21,6 @@
 // conditional batch norm, spectral normalisation (power iteration in
 // training, folded once for inference), the self-attention block and the
 // residual GBlock; losses for GAN and VAE training are in loss.go.
+// FoldBatchNorm is the one definition of batch norm's inference form
+// (per-channel scale and shift) that the backends share.
 package nn

@@ -48,6 +48,9 @@ type Options struct {
 	Voxels int
 	// Alphas is the ridge grid (default 10^-2 .. 10^6, 33 values).
 	Alphas []float64
+	// Device runs the ridge fits from voxels on an accelerator
+	// (ridge.Config.Device; nil: the CPU).
+	Device ridge.Device
 	// Rescale is RescaleInductive (""), RescaleTransductive or
 	// RescaleNone; it applies to every latent-space decoder alike.
 	Rescale string
@@ -201,7 +204,7 @@ func Decode(m Model, d *Data, opt Options) (*Result, error) {
 		// no generative model at all.
 		say(opt.Log, "decoding pixels with ridge")
 		xTrain, xTest := decode.Columns(d.TrainBetas, pcaVoxels), decode.Columns(d.TestBetas, pcaVoxels)
-		mdl, err := ridge.Fit(xTrain, pixTrain, ridge.Config{Alphas: opt.Alphas, PerTarget: true})
+		mdl, err := ridge.Fit(xTrain, pixTrain, ridge.Config{Alphas: opt.Alphas, PerTarget: true, Device: opt.Device})
 		if err != nil {
 			return nil, fmt.Errorf("recon: pixel ridge: %w", err)
 		}
@@ -398,7 +401,7 @@ func decodeWith(method string, xTrain, zTrain, xTest *mat.Dense, opt Options) (*
 		}
 		return enc.Decode(xTest)
 	}
-	mdl, err := ridge.Fit(xTrain, zTrain, ridge.Config{Alphas: opt.Alphas, PerTarget: true})
+	mdl, err := ridge.Fit(xTrain, zTrain, ridge.Config{Alphas: opt.Alphas, PerTarget: true, Device: opt.Device})
 	if err != nil {
 		return nil, err
 	}

@@ -39,12 +39,12 @@ func (m VAEGAN) Name() string { return "vaegan" }
 
 // ImageShape is the model's input shape.
 func (m VAEGAN) ImageShape() (int, int, int) {
-	c := m.V.Settings()
+	c := m.V.Config()
 	return c.Channels, c.Size, c.Size
 }
 
 // LatentDim is the code size.
-func (m VAEGAN) LatentDim() int { return m.V.Settings().Latent }
+func (m VAEGAN) LatentDim() int { return m.V.Config().Latent }
 
 // Latents encodes in batches and returns mu.
 func (m VAEGAN) Latents(images *nt.Dense) (*nt.Dense, error) {
@@ -67,12 +67,12 @@ func (m BigBiGAN) Name() string { return "bigbigan" }
 
 // ImageShape is the model's input shape.
 func (m BigBiGAN) ImageShape() (int, int, int) {
-	c := m.B.Settings()
+	c := m.B.Config()
 	return c.Channels, c.Size, c.Size
 }
 
 // LatentDim is the size of z.
-func (m BigBiGAN) LatentDim() int { return m.B.Settings().Gen.Latent() }
+func (m BigBiGAN) LatentDim() int { return m.B.Config().Gen.Latent() }
 
 // Latents encodes in batches and returns mu.
 func (m BigBiGAN) Latents(images *nt.Dense) (*nt.Dense, error) {
@@ -111,12 +111,12 @@ func (m GAN) Name() string { return "gan" }
 
 // ImageShape is the generator's output shape.
 func (m GAN) ImageShape() (int, int, int) {
-	c := m.G.Config().(gan.Config)
+	c := m.G.Config()
 	return c.Channels, c.Size, c.Size
 }
 
 // LatentDim is the size of z.
-func (m GAN) LatentDim() int { return m.G.Config().(gan.Config).Latent }
+func (m GAN) LatentDim() int { return m.G.Config().Latent }
 
 // Generate maps codes to images in [0,1].
 func (m GAN) Generate(z *nt.Dense) (*nt.Dense, error) { return batched(z, 500, m.G.Generate) }

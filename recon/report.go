@@ -73,7 +73,7 @@ func (r *Result) writeGrid(path string, cols int) error {
 	// Small images are enlarged (nearest neighbour) so the grid is readable.
 	f := max(1, 96/max(s[2], 1))
 	big := enlarge(grid, rows*cols*s[1], s[2], s[3], f)
-	return nt.SavePNGGrid(path, nt.New32(big, rows*cols, s[1], s[2]*f, s[3]*f), cols, false, 2)
+	return nt.SavePNGGrid(path, nt.New32(big, rows*cols, s[1], s[2]*f, s[3]*f), nt.GridOptions{Cols: cols, Padding: 2})
 }
 
 // enlarge repeats every pixel of n planes [h, w] f x f times.

@@ -25,7 +25,8 @@
 //     IDXImages, IDXLabels.
 //   - Images: FromImage, ToImage and batch variants convert between
 //     image.Image and [C, H, W] / [N, C, H, W] tensors in [0, 1] or [-1, 1];
-//     LoadImage reads PNG and JPEG; SavePNGGrid writes a batch as one PNG.
+//     LoadImage reads PNG and JPEG; SavePNGGrid writes a batch as one PNG,
+//     laid out by GridOptions.
 //
 // Load and Save pick the format from the file extension.
 //

@@ -235,12 +235,26 @@ func LoadImageTensor(path string, rangeMinusOneOne bool) (*Dense, error) {
 	return FromImage(img, rangeMinusOneOne), nil
 }
 
+// GridOptions lay out the images of SavePNGGrid. The zero value is one row
+// of images in [0, 1] with no padding.
+type GridOptions struct {
+	// Cols is the number of columns; 0 (or more than the images) puts them
+	// all in one row.
+	Cols int
+	// Padding is the black border, in pixels, between and around the images
+	// (torchvision's save_image draws 2).
+	Padding int
+	// MinusOneOne says the pixels are in [-1, 1] (GAN generators' tanh
+	// range) rather than [0, 1].
+	MinusOneOne bool
+}
+
 // SavePNGGrid writes a batch [N, C, H, W] to path as one PNG: the images in
-// a grid of cols columns (all in one row when cols <= 0 or cols > N),
-// separated and surrounded by padding black pixels, like torchvision's
-// save_image. The file is written atomically.
-func SavePNGGrid(path string, batch *Dense, cols int, rangeMinusOneOne bool, padding int) error {
-	imgs, err := ToImages(batch, rangeMinusOneOne)
+// a grid laid out by o, like torchvision's save_image. The file is written
+// atomically.
+func SavePNGGrid(path string, batch *Dense, o GridOptions) error {
+	cols, padding := o.Cols, o.Padding
+	imgs, err := ToImages(batch, o.MinusOneOne)
 	if err != nil {
 		return fmt.Errorf("tensor: %s: %w", path, err)
 	}
@@ -251,7 +265,10 @@ func SavePNGGrid(path string, batch *Dense, cols int, rangeMinusOneOne bool, pad
 		return errorf(path, "negative padding %d", padding)
 	}
 	n := len(imgs)
-	if cols <= 0 || cols > n {
+	if cols < 0 {
+		return errorf(path, "negative column count %d", cols)
+	}
+	if cols == 0 || cols > n {
 		cols = n
 	}
 	rows := (n + cols - 1) / cols

@@ -135,7 +135,7 @@ func TestBatchesAndGrid(t *testing.T) {
 
 	dir := t.TempDir()
 	p := filepath.Join(dir, "grid.png")
-	if err := SavePNGGrid(p, batch, 2, false, 1); err != nil {
+	if err := SavePNGGrid(p, batch, GridOptions{Cols: 2, Padding: 1}); err != nil {
 		t.Fatal(err)
 	}
 	g, err := LoadImage(p)
@@ -157,7 +157,7 @@ func TestBatchesAndGrid(t *testing.T) {
 	// Colour batches, one row when cols is 0.
 	col := New32(make([]float32, 2*3*2*2), 2, 3, 2, 2)
 	Data32(col)[0] = 1
-	if err := SavePNGGrid(p, col, 0, false, 0); err != nil {
+	if err := SavePNGGrid(p, col, GridOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	g, _ = LoadImage(p)
@@ -167,8 +167,9 @@ func TestBatchesAndGrid(t *testing.T) {
 	if r, _, _, _ := g.At(0, 0).RGBA(); r>>8 != 255 {
 		t.Errorf("colour grid pixel %v", g.At(0, 0))
 	}
-	mustErr(t, SavePNGGrid(p, New32(make([]float32, 4), 2, 2), 1, false, 0), p, "[N C H W]")
-	mustErr(t, SavePNGGrid(p, batch, 1, false, -1), "negative padding")
+	mustErr(t, SavePNGGrid(p, New32(make([]float32, 4), 2, 2), GridOptions{Cols: 1}), p, "[N C H W]")
+	mustErr(t, SavePNGGrid(p, batch, GridOptions{Cols: 1, Padding: -1}), "negative padding")
+	mustErr(t, SavePNGGrid(p, batch, GridOptions{Cols: -1}), "negative column count")
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("files left: %v", entries)
 	}

@@ -6,6 +6,19 @@ import (
 	"math/bits"
 )
 
+// Output is the generator's last layer. Its values are the strings saved in
+// checkpoints' JSON configuration.
+type Output string
+
+const (
+	// OutputELU is the published layer: a transposed convolution, batch norm
+	// and ELU; Decode divides the images by one maximum, of the whole batch,
+	// and clips them to [0, 1].
+	OutputELU Output = "elu"
+	// OutputSigmoid is a plain transposed convolution and a sigmoid.
+	OutputSigmoid Output = "sigmoid"
+)
+
 // Config describes a VAE-GAN. Published returns the face model of VanRullen
 // & Reddy (2019); the smaller ones train on a CPU. A plain value, safe for
 // concurrent use.
@@ -18,11 +31,9 @@ type Config struct {
 	// GenChannels is the channel count of the generator's 4x4 start
 	// (published: 1024, the code size).
 	GenChannels int `json:"gen_channels"`
-	// Output is "elu" (published: batch norm + ELU on the RGB layer; decoded
-	// images are divided by one maximum, of the whole batch, and clipped to
-	// [0, 1]; see Decode) or
-	// "sigmoid" (a plain transposed convolution and a sigmoid).
-	Output string `json:"output"`
+	// Output is the generator's last layer: OutputELU (published) or
+	// OutputSigmoid.
+	Output Output `json:"output"`
 	// BNEps and BNMomentum are the batch-norm constants (published: 1e-6
 	// and TensorFlow's decay 0.9, that is momentum 0.1); the running
 	// variance follows TensorFlow's biased batch variance.
@@ -46,20 +57,20 @@ type Config struct {
 // 24,617,993.
 func Published() Config {
 	return Config{Size: 128, Channels: 3, Widths: []int{192, 256, 384, 512, 768}, Hidden: 1024, Latent: 1024,
-		GenChannels: 1024, Output: "elu", BNEps: 1e-6, BNMomentum: 0.1, Gamma: 0.75, LR: 1e-4, Beta1: 0.9, FeatureLayer: -1}
+		GenChannels: 1024, Output: OutputELU, BNEps: 1e-6, BNMomentum: 0.1, Gamma: 0.75, LR: 1e-4, Beta1: 0.9, FeatureLayer: -1}
 }
 
 // Small32 is the 32x32 grey model shipped with the repository, trained on
 // Fashion-MNIST.
 func Small32() Config {
 	return Config{Size: 32, Channels: 1, Widths: []int{64, 128, 256}, Hidden: 512, Latent: 128,
-		GenChannels: 256, Output: "sigmoid", BNEps: 1e-5, BNMomentum: 0.1, Gamma: 0.75, LR: 3e-4, Beta1: 0.5, FeatureLayer: -1}
+		GenChannels: 256, Output: OutputSigmoid, BNEps: 1e-5, BNMomentum: 0.1, Gamma: 0.75, LR: 3e-4, Beta1: 0.5, FeatureLayer: -1}
 }
 
 // Small64 is a 64x64 colour model for CPU experiments.
 func Small64() Config {
 	return Config{Size: 64, Channels: 3, Widths: []int{64, 128, 256, 512}, Hidden: 512, Latent: 256,
-		GenChannels: 512, Output: "sigmoid", BNEps: 1e-5, BNMomentum: 0.1, Gamma: 0.75, LR: 3e-4, Beta1: 0.5, FeatureLayer: -1}
+		GenChannels: 512, Output: OutputSigmoid, BNEps: 1e-5, BNMomentum: 0.1, Gamma: 0.75, LR: 3e-4, Beta1: 0.5, FeatureLayer: -1}
 }
 
 // stages is the number of stride-2 stages between 4x4 and the image.
@@ -86,8 +97,8 @@ func (c Config) Check() error {
 	if c.Hidden < 1 || c.Latent < 1 || c.GenChannels < 1 {
 		return fmt.Errorf("vae: hidden %d, latent %d and generator channels %d must be positive", c.Hidden, c.Latent, c.GenChannels)
 	}
-	if c.Output != "elu" && c.Output != "sigmoid" {
-		return fmt.Errorf("vae: output %q: want elu or sigmoid", c.Output)
+	if c.Output != OutputELU && c.Output != OutputSigmoid {
+		return fmt.Errorf("vae: output %q: want %q or %q", string(c.Output), OutputELU, OutputSigmoid)
 	}
 	if c.BNEps <= 0 || c.BNMomentum <= 0 || c.BNMomentum > 1 {
 		return fmt.Errorf("vae: batch norm eps %g and momentum %g out of range", c.BNEps, c.BNMomentum)

@@ -7,8 +7,11 @@
 // log sigma = 0.5 tanh(.), and the mirror-image generator with five
 // transposed convolutions); ImportTF loads the original TensorFlow
 // checkpoint once converted to .npz, by its variable names and layouts.
-// Small32 and Small64 are CPU-sized variants; the repository ships a
-// Small32 model trained on Fashion-MNIST.
+// Small32 and Small64 are CPU-sized variants; the repository ships Small32
+// models trained on Fashion-MNIST and on MNIST, which Shipped and
+// ShippedMNIST load in one call (see ExampleShipped: encode, interpolate,
+// decode). Config returns a model's configuration typed; Config.Output is
+// an Output constant.
 //
 // A VAEGAN encodes images to (mu, sigma), decodes latent codes, samples
 // and reconstructs, and trains with Larsen et al.'s three losses (KL and

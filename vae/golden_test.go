@@ -155,7 +155,7 @@ func TestPublishedMatchesTensorFlowSemantics(t *testing.T) {
 // missing and unexpected variable.
 func TestImportTFErrors(t *testing.T) {
 	c := Small32()
-	c.Output = "elu"
+	c.Output = OutputELU
 	sd := nt.NewStateDict()
 	sd.Set("encoder/layer1/conv2d/W", nt.New32(make([]float32, 9*64), 3, 3, 1, 64))
 	sd.Set("encoder/layer9/conv2d/W", nt.New32(make([]float32, 1), 1))

@@ -7,30 +7,30 @@ import (
 	"github.com/neurolatent/neurolatent/nn"
 )
 
-// ConvBN is a 3x3 stride-2 'SAME' convolution with batch norm; the
+// convBN is a 3x3 stride-2 'SAME' convolution with batch norm; the
 // activation (ELU) is applied by the caller. Safe for concurrent inference
 // (forward passes only read its parameters); training, loading weights and
 // folding write them and must not overlap any other use.
-type ConvBN struct {
+type convBN struct {
 	Conv *nn.Conv2d      `nn:"conv"`
 	BN   *nn.BatchNorm2d `nn:"bn"`
 }
 
-// DeconvBN is a 3x3 stride-2 'SAME' transposed convolution with batch norm
-// (the BN is absent on a "sigmoid" output layer). Safe for concurrent
+// deconvBN is a 3x3 stride-2 'SAME' transposed convolution with batch norm
+// (the BN is absent on an OutputSigmoid layer). Safe for concurrent
 // inference (forward passes only read its parameters); training, loading
 // weights and folding write them and must not overlap any other use.
-type DeconvBN struct {
+type deconvBN struct {
 	Deconv *nn.ConvTranspose2d `nn:"deconv"`
 	BN     *nn.BatchNorm2d     `nn:"bn"`
 }
 
 var s2 = nn.ConvParams{Stride: [2]int{2, 2}}
 
-func newConvBN(init nn.Init, c Config, in, out int) *ConvBN {
+func newConvBN(init nn.Init, c Config, in, out int) *convBN {
 	conv := nn.NewConv2d(init, in, out, 3, s2, true)
 	conv.Same = true
-	return &ConvBN{Conv: conv, BN: newBN(c, out)}
+	return &convBN{Conv: conv, BN: newBN(c, out)}
 }
 
 func newBN(c Config, ch int) *nn.BatchNorm2d {
@@ -38,7 +38,7 @@ func newBN(c Config, ch int) *nn.BatchNorm2d {
 	return bn
 }
 
-func (l *ConvBN) forward(b nn.Backend, x nn.Tensor) nn.Tensor {
+func (l *convBN) forward(b nn.Backend, x nn.Tensor) nn.Tensor {
 	return nn.ELU(b, bnForward(b, l.BN, l.Conv.Forward(b, x)), 1)
 }
 
@@ -55,7 +55,7 @@ func bnForward(b nn.Backend, bn *nn.BatchNorm2d, x nn.Tensor) nn.Tensor {
 // training, loading weights and folding write them and must not overlap any
 // other use.
 type Encoder struct {
-	Layers   []*ConvBN  `nn:"layers"`
+	Layers   []*convBN  `nn:"layers"`
 	FC       *nn.Linear `nn:"fc"`
 	Mu       *nn.Linear `nn:"mu"`
 	LogSigma *nn.Linear `nn:"log_sigma"`
@@ -67,7 +67,7 @@ type Encoder struct {
 // folding write them and must not overlap any other use.
 type Generator struct {
 	FC     *nn.Linear  `nn:"fc"`
-	Layers []*DeconvBN `nn:"layers"`
+	Layers []*deconvBN `nn:"layers"`
 	cfg    Config
 }
 
@@ -76,7 +76,7 @@ type Generator struct {
 // only read its parameters); training, loading weights and folding write
 // them and must not overlap any other use.
 type Discriminator struct {
-	Layers []*ConvBN  `nn:"layers"`
+	Layers []*convBN  `nn:"layers"`
 	Head   *nn.Linear `nn:"head"`
 	cfg    Config
 }
@@ -117,8 +117,8 @@ func NewModel(c Config, seed uint64) (*Model, error) {
 	for i, w := range dw {
 		ct := nn.NewConvTranspose2d(init, in, w, 3, s2, true)
 		ct.Same = true
-		l := &DeconvBN{Deconv: ct}
-		if i < len(dw)-1 || c.Output == "elu" {
+		l := &deconvBN{Deconv: ct}
+		if i < len(dw)-1 || c.Output == OutputELU {
 			l.BN = newBN(c, w)
 		}
 		gen.Layers = append(gen.Layers, l)
@@ -155,7 +155,7 @@ func glorot(init nn.Init, m *Model) {
 		}
 		return s[1] * rf, s[0] * rf
 	}
-	for _, l := range append(append([]*ConvBN{}, m.Encoder.Layers...), m.Discriminator.Layers...) {
+	for _, l := range append(append([]*convBN{}, m.Encoder.Layers...), m.Discriminator.Layers...) {
 		fi, fo := convFans(l.Conv.Weight.Shape(), false)
 		set(l.Conv.Weight, l.Conv.Bias, fi, fo)
 	}
@@ -196,7 +196,7 @@ func (e *Encoder) Forward(b nn.Backend, x nn.Tensor) (mu, logSigma nn.Tensor) {
 	return mu, logSigma
 }
 
-// Forward maps z [N, Latent] to images [N,C,S,S]. With the "elu" output
+// Forward maps z [N, Latent] to images [N,C,S,S]. With OutputELU
 // these are the raw activations; Decode normalises them.
 func (g *Generator) Forward(b nn.Backend, z nn.Tensor) nn.Tensor {
 	c := g.cfg
@@ -212,7 +212,7 @@ func (g *Generator) Forward(b nn.Backend, z nn.Tensor) nn.Tensor {
 		if l.BN != nil {
 			h = bnForward(b, l.BN, h)
 		}
-		if i == len(g.Layers)-1 && c.Output == "sigmoid" {
+		if i == len(g.Layers)-1 && c.Output == OutputSigmoid {
 			return nn.Sigmoid(b, h)
 		}
 		h = nn.ELU(b, h, 1)

@@ -56,7 +56,11 @@ func wrap(m *Model, c Config, seed uint64) *VAEGAN {
 }
 
 // Config is the model's configuration.
-func (v *VAEGAN) Config() any { return v.cfg }
+func (v *VAEGAN) Config() Config { return v.cfg }
+
+// CheckpointConfig is the configuration saved with checkpoints
+// (gan.Trainable).
+func (v *VAEGAN) CheckpointConfig() any { return v.cfg }
 
 // SetEngine runs Encode and Decode on e (the CUDA backend, say) instead of
 // the CPU graph backend; nil goes back to the CPU. Training always runs on
@@ -69,9 +73,6 @@ func (v *VAEGAN) infer(p *graph.Program, fn nn.Func, x *nt.Dense) ([]*nt.Dense, 
 	}
 	return p.Run(x)
 }
-
-// Settings is the configuration, typed.
-func (v *VAEGAN) Settings() Config { return v.cfg }
 
 // checkImages validates a batch of images against the configuration.
 func (v *VAEGAN) checkImages(x *nt.Dense) error {
@@ -98,7 +99,7 @@ func (v *VAEGAN) Encode(x *nt.Dense) (mu, sigma *nt.Dense, err error) {
 }
 
 // Decode maps latent codes [N, Latent] to images [N,C,S,S] in [0,1]. The
-// published ("elu") output is normalised by normalizeBatch: the whole batch
+// published output (OutputELU) is normalised by normalizeBatch: the whole batch
 // divided by one number, its maximum, and clipped to [0, 1]. This is not
 // exactly what the published inference code does; see normalizeBatch.
 func (v *VAEGAN) Decode(z *nt.Dense) (*nt.Dense, error) {
@@ -110,7 +111,7 @@ func (v *VAEGAN) Decode(z *nt.Dense) (*nt.Dense, error) {
 		return nil, err
 	}
 	img := out[0]
-	if v.cfg.Output == "elu" {
+	if v.cfg.Output == OutputELU {
 		normalizeBatch(nt.Data32(img))
 	}
 	return img, nil

@@ -117,8 +117,8 @@ func TestSaveLoad(t *testing.T) {
 	if !slices.Equal(nt.Data32(a), nt.Data32(b)) {
 		t.Fatal("reconstructions differ after a save/load round trip")
 	}
-	if w.Settings().Latent != 16 {
-		t.Fatalf("config not restored: %+v", w.Settings())
+	if w.Config().Latent != 16 {
+		t.Fatalf("config not restored: %+v", w.Config())
 	}
 }
 
@@ -178,7 +178,7 @@ func TestConfigRefusesNaNLR(t *testing.T) {
 	}
 }
 
-// The "elu" output is divided by one maximum of the whole batch. The first
+// The OutputELU layer is divided by one maximum of the whole batch. The first
 // image holds the maximum: the published loop, which divides each image in
 // turn by the maximum of the batch as already rescaled, would divide the
 // second one by 1.5 (giving 1 and 1/3) instead of by 2.
@@ -191,11 +191,11 @@ func TestNormalizeBatchOneMaximum(t *testing.T) {
 	}
 }
 
-// With the "elu" output, Decode's image for a code does not depend on the
+// With OutputELU, Decode's image for a code does not depend on the
 // code's place in the batch (the published loop's would).
 func TestDecodeELUOrderIndependent(t *testing.T) {
 	c := tiny()
-	c.Output = "elu"
+	c.Output = OutputELU
 	v, err := New(c, 3)
 	if err != nil {
 		t.Fatal(err)

@@ -36,7 +36,7 @@ func fill(seed uint64, data []float64) {
 }
 
 // BenchmarkRidge times RidgeCV's dual leave-one-out fit on the device,
-// end to end as a user calls it: ridge.FitOn(eng, X, Y) from host
+// end to end as a user calls it: ridge.Fit(X, Y, {Device: eng}) from host
 // matrices to the model (centring, upload, Gram, eigendecomposition, all
 // 20 alphas, per-target selection, coefficients, download). bench/cuda/
 // peer_decode.py times the same algorithm in PyTorch.
@@ -61,13 +61,13 @@ func BenchmarkRidge(b *testing.B) {
 			fill(1, x.RawMatrix().Data)
 			y := mat.NewDense(s.n, s.d, nil)
 			fill(2, y.RawMatrix().Data)
-			cfg := ridge.Config{Alphas: alphas, PerTarget: true}
-			if _, err := ridge.FitOn(eng, x, y, cfg); err != nil { // warm-up
+			cfg := ridge.Config{Alphas: alphas, PerTarget: true, Device: eng}
+			if _, err := ridge.Fit(x, y, cfg); err != nil { // warm-up
 				b.Fatal(err)
 			}
 			b.ResetTimer()
 			for range b.N {
-				if _, err := ridge.FitOn(eng, x, y, cfg); err != nil {
+				if _, err := ridge.Fit(x, y, cfg); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -50,6 +50,10 @@ type Config struct {
 	NoIntercept bool
 	// Mode forces the dual or primal form.
 	Mode Mode
+	// Device, when set, runs the dual leave-one-out fit (Folds 0 and the
+	// dual form: the usual shape of decoding, fewer trials than voxels) on
+	// an accelerator, such as package cuda's Engine. nil is the CPU.
+	Device Device
 }
 
 func (c *Config) validate() error {

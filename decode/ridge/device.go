@@ -3,14 +3,13 @@ package ridge
 import (
 	"fmt"
 	"math"
-	"sync"
 
 	"gonum.org/v1/gonum/mat"
 )
 
 // Device runs the heavy part of the dual-form leave-one-out fit on an
-// accelerator. Package cuda's Engine is one (with the build tag gpu);
-// install it with UseDevice, or call FitOn. Fits running in several
+// accelerator. Package cuda's Engine is one (with the build tag gpu); hand
+// it to a fit in Config.Device. Fits running in several
 // goroutines call DualLOO concurrently, so an implementation must be safe
 // for concurrent use (cuda's Engine queues its runs).
 type Device interface {
@@ -51,59 +50,6 @@ type DualLOOResult struct {
 	Coef []float64
 	// Scores is len(Alphas) by D, row-major, as passed to Select.
 	Scores []float64
-}
-
-var (
-	deviceMu sync.RWMutex
-	device   Device
-)
-
-// UseDevice makes Fit run its dual leave-one-out fits (Folds 0 and the
-// dual form, the usual shape of decoding: fewer trials than voxels) on
-// dev, and returns a function that restores the previous setting. nil
-// restores the CPU. Other configurations (K-fold, the primal form) stay on
-// the CPU. Like gonum's blas64.Use it is a process-wide setting, so that
-// code that calls Fit (package recon, say) runs on the device unchanged.
-func UseDevice(dev Device) (restore func()) {
-	deviceMu.Lock()
-	prev := device
-	device = dev
-	deviceMu.Unlock()
-	return func() {
-		deviceMu.Lock()
-		device = prev
-		deviceMu.Unlock()
-	}
-}
-
-func currentDevice() Device {
-	deviceMu.RLock()
-	defer deviceMu.RUnlock()
-	return device
-}
-
-// FitOn is Fit with its dual leave-one-out fit on dev (nil: the CPU),
-// whatever UseDevice installed. Configurations the device does not handle
-// (K-fold, the primal form) are fitted on the CPU.
-func FitOn(dev Device, x, y *mat.Dense, cfg Config) (*Model, error) {
-	if err := cfg.validate(); err != nil {
-		return nil, err
-	}
-	if err := checkData(x, y, 3); err != nil {
-		return nil, err
-	}
-	pr := prepare(x, y, !cfg.NoIntercept)
-	mode := chooseMode(cfg.Mode, pr.n, pr.p)
-	if cfg.Folds == 0 && cfg.FoldOf == nil {
-		if mode == Dual {
-			if dev != nil {
-				return looDualOn(dev, pr, cfg.Alphas, cfg.PerTarget)
-			}
-			return looDual(pr, cfg.Alphas, cfg.PerTarget)
-		}
-		return looPrimal(pr, cfg.Alphas, cfg.PerTarget)
-	}
-	return kfold(pr, &cfg, mode)
 }
 
 func looDualOn(dev Device, pr *prepared, alphas []float64, perTarget bool) (*Model, error) {

@@ -60,6 +60,17 @@
 // with blas.Use()) speeds up every part. Work is split over GOMAXPROCS
 // goroutines without changing results.
 //
+// # Devices
+//
+// Config.Device hands a fit an accelerator (package cuda's Engine, built
+// with -tags gpu): the dual leave-one-out fit then runs there, everything
+// else on the CPU. It is a field of the configuration, not a process-wide
+// setting, so two fits in one program can run on different devices. The
+// module's rule: an algorithm that can use a device takes it in its
+// configuration (ridge.Config.Device, recon.Options.Device); a model or an
+// index that keeps state keeps a per-object setter (vae.VAEGAN.SetEngine,
+// latent.Bank.SetAccelerator).
+//
 // # Bad input
 //
 // X and Y with different row counts, NaN or Inf anywhere, non-positive

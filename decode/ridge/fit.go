@@ -24,11 +24,29 @@ import (
 // targets are fitted by their mean; all alphas then score the same and the
 // first is reported.
 //
-// After UseDevice, the dual leave-one-out fit runs on that device (an
+// With cfg.Device set, the dual leave-one-out fit runs on that device (an
 // eigendecomposition of the Gram matrix there, as scikit-learn's
-// gcv_mode="eigen"); see FitOn.
+// gcv_mode="eigen"); configurations the device does not handle (K-fold,
+// the primal form) are fitted on the CPU.
 func Fit(x, y *mat.Dense, cfg Config) (*Model, error) {
-	return FitOn(currentDevice(), x, y, cfg)
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if err := checkData(x, y, 3); err != nil {
+		return nil, err
+	}
+	pr := prepare(x, y, !cfg.NoIntercept)
+	mode := chooseMode(cfg.Mode, pr.n, pr.p)
+	if cfg.Folds == 0 && cfg.FoldOf == nil {
+		if mode == Dual {
+			if cfg.Device != nil {
+				return looDualOn(cfg.Device, pr, cfg.Alphas, cfg.PerTarget)
+			}
+			return looDual(pr, cfg.Alphas, cfg.PerTarget)
+		}
+		return looPrimal(pr, cfg.Alphas, cfg.PerTarget)
+	}
+	return kfold(pr, &cfg, mode)
 }
 
 // FitAlpha fits ridge regression with fixed regularisation: alpha holds

@@ -1,6 +1,7 @@
 package ridge
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -219,5 +220,35 @@ func TestFoldOf(t *testing.T) {
 		if a != c.alpha[j] {
 			t.Errorf("target %d: %g vs %g", j, a, c.alpha[j])
 		}
+	}
+}
+
+// failingDevice refuses every problem, so a fit that reaches it says so.
+type failingDevice struct{ calls int }
+
+func (d *failingDevice) DualLOO(*DualLOOProblem) (*DualLOOResult, error) {
+	d.calls++
+	return nil, errors.New("no device here")
+}
+
+// Config.Device gets the dual leave-one-out fits and only them.
+func TestConfigDevice(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	x, y := randDense(r, 20, 50), randDense(r, 20, 2)
+	dev := &failingDevice{}
+	cfg := Config{Alphas: []float64{0.1, 1}, Device: dev}
+	if _, err := Fit(x, y, cfg); err == nil || !strings.Contains(err.Error(), "on the device: no device here") || dev.calls != 1 {
+		t.Fatalf("dual LOO fit: err %v after %d device calls; want the device's error after 1", err, dev.calls)
+	}
+	for name, c := range map[string]Config{
+		"primal": {Alphas: cfg.Alphas, Device: dev, Mode: Primal},
+		"k-fold": {Alphas: cfg.Alphas, Device: dev, Folds: 4},
+	} {
+		if _, err := Fit(x, y, c); err != nil {
+			t.Errorf("%s: %v (the device does not handle it; the CPU does)", name, err)
+		}
+	}
+	if dev.calls != 1 {
+		t.Errorf("the device got %d problems; only the dual leave-one-out one is its", dev.calls)
 	}
 }

@@ -38,7 +38,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -158,7 +157,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if c != 1 {
 		return fmt.Errorf("the model takes %d-channel images; Fashion-MNIST is grey", c)
 	}
-	data, err := assets.FashionMNIST("test", size)
+	data, err := assets.FashionMNIST(assets.Test, size)
 	if err != nil {
 		return err
 	}
@@ -172,7 +171,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	codes := latent.Vectors{N: data.Len(), D: model.LatentDim(), Data: nt.Data32(mu)}
+	codes, err := latent.FromDense(mu)
+	if err != nil {
+		return err
+	}
 	// Even rows fit the class means and axes; odd rows are held out.
 	var fit, held []int
 	for i := range codes.N {
@@ -238,11 +240,7 @@ func loadVAE(path string) (*vae.VAEGAN, error) {
 	if path != "" {
 		return vae.Load(path)
 	}
-	raw, err := assets.VAEGAN()
-	if err != nil {
-		return nil, err
-	}
-	return vae.Read(bytes.NewReader(raw), int64(len(raw)), "shipped VAE-GAN")
+	return vae.Shipped()
 }
 
 func rowsOf(labels, pool []int, k int) []int {
@@ -326,7 +324,11 @@ func moved(codes latent.Vectors, rows []int, means [][]float32, from, to int) (l
 
 // reencode decodes codes and encodes the images again.
 func reencode(model recon.Model, v latent.Vectors) (latent.Vectors, error) {
-	img, err := model.Generate(nt.New32(v.Data, v.N, v.D))
+	z, err := v.Dense()
+	if err != nil {
+		return latent.Vectors{}, err
+	}
+	img, err := model.Generate(z)
 	if err != nil {
 		return latent.Vectors{}, err
 	}
@@ -334,7 +336,7 @@ func reencode(model recon.Model, v latent.Vectors) (latent.Vectors, error) {
 	if err != nil {
 		return latent.Vectors{}, err
 	}
-	return latent.Vectors{N: v.N, D: v.D, Data: nt.Data32(mu)}, nil
+	return latent.FromDense(mu)
 }
 
 func transfers(model recon.Model, codes latent.Vectors, labels, held []int, means [][]float32) ([]Transfer, error) {
@@ -383,7 +385,11 @@ func transfers(model recon.Model, codes latent.Vectors, labels, held []int, mean
 
 // decodeRows decodes codes and appends the images to grid.
 func decodeRows(model recon.Model, grid []float32, v latent.Vectors) ([]float32, error) {
-	img, err := model.Generate(nt.New32(v.Data, v.N, v.D))
+	z, err := v.Dense()
+	if err != nil {
+		return nil, err
+	}
+	img, err := model.Generate(z)
 	if err != nil {
 		return nil, err
 	}
@@ -490,7 +496,7 @@ func norm(v []float32) float64 {
 func saveGrid(model recon.Model, path string, grid []float32, cols int) error {
 	c, h, w := model.ImageShape()
 	n := len(grid) / (c * h * w)
-	return nt.SavePNGGrid(path, nt.New32(grid, n, c, h, w), cols, false, 2)
+	return nt.SavePNGGrid(path, nt.New32(grid, n, c, h, w), nt.GridOptions{Cols: cols, Padding: 2})
 }
 
 func report(w io.Writer, m Metrics, out string) {

@@ -38,7 +38,7 @@ func runEncode(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	c := v.Settings()
+	c := v.Config()
 	var x *nt.Dense
 	if strings.EqualFold(pathExt(*images), ".npy") {
 		if x, err = nt.LoadNPY(*images); err != nil {

@@ -29,6 +29,7 @@ import (
 
 	"github.com/neurolatent/neurolatent/bigbigan"
 	nlblas "github.com/neurolatent/neurolatent/blas"
+	"github.com/neurolatent/neurolatent/latent"
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
@@ -124,7 +125,7 @@ func openGenerator(path string, class int) (*bigbigan.Generator, error) {
 	if path == "" {
 		return nil, errors.New("-weights is required (a BigGAN-PyTorch generator checkpoint such as BigBiGAN_x1.pth, or a trained BigBiGAN)")
 	}
-	g, err := bigbigan.OpenGenerator(path)
+	g, err := bigbigan.LoadGenerator(path)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +274,11 @@ func runInterpolate(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	zs := nt.Data32(ends)
-	img, err := g.Interpolate(zs[:d], zs[d:2*d], *steps, *slerp)
+	m := latent.Linear
+	if *slerp {
+		m = latent.Spherical
+	}
+	img, err := g.Interpolate(zs[:d], zs[d:2*d], *steps, m)
 	if err != nil {
 		return err
 	}

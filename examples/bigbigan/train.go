@@ -30,7 +30,7 @@ func loadImages(src string, size, limit int) (*dataset.Memory, error) {
 	var m *dataset.Memory
 	var err error
 	if split, ok := strings.CutPrefix(src, "fashion:"); ok {
-		m, err = assets.FashionMNIST(split, size)
+		m, err = assets.FashionMNIST(assets.Split(split), size) // an unknown split is an error
 	} else {
 		m, err = dataset.LoadIDX(src, "", size)
 	}
@@ -152,7 +152,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	c := v.Settings()
+	c := v.Config()
 	train, err := loadImages("fashion:train", c.Size, *trainLimit)
 	if err != nil {
 		return err

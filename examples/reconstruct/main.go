@@ -158,13 +158,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	blas.Use() // gonum (ridge, PCA) on the project's fast GEMM
 	if o.gpu {
-		// One engine for the ridge fits (recon calls ridge.Fit) and the
+		// One engine for the ridge fits (recon.Options.Device) and the
 		// VAE-GAN generator.
 		if o.eng, err = cuda.New(cuda.Options{}); err != nil {
 			return fmt.Errorf("-gpu: %w", err)
 		}
 		defer o.eng.Close()
-		defer ridge.UseDevice(o.eng)()
 	}
 	var log io.Writer = stderr
 	if o.quiet || o.jsonOut {
@@ -179,7 +178,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, err := recon.Decode(model, data, recon.Options{Method: o.method, Voxels: o.voxels, Rescale: o.rescale, Log: log,
+	var dev ridge.Device // stays nil without -gpu: a nil *cuda.Engine in it would not be
+	if o.eng != nil {
+		dev = o.eng
+	}
+	res, err := recon.Decode(model, data, recon.Options{Method: o.method, Voxels: o.voxels, Rescale: o.rescale, Log: log, Device: dev,
 		Stats: stats.Options{Resamples: o.resamples, Permutations: o.permutations, Seed: o.seed}})
 	if err != nil {
 		return err

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"math/rand/v2"
 
@@ -63,38 +62,26 @@ func encodeAll(s *study, o options, d rsa.Distance, log func(string, ...any)) ([
 	native := fmt.Sprintf("%dx%d %s", shape[3], shape[2], map[int]string{1: "grey", 3: "RGB"}[shape[1]])
 
 	// The generative models: their encoders' means are the latent codes.
-	raw, err := assets.VAEGAN()
+	v, err := vae.Shipped()
 	if err != nil {
 		return nil, err
 	}
-	v, err := vae.Read(bytes.NewReader(raw), int64(len(raw)), "shipped VAE-GAN")
+	vDigits, err := vae.ShippedMNIST()
 	if err != nil {
 		return nil, err
 	}
-	raw, err = assets.VAEGANMNIST()
-	if err != nil {
-		return nil, err
-	}
-	vDigits, err := vae.Read(bytes.NewReader(raw), int64(len(raw)), "shipped MNIST VAE-GAN")
-	if err != nil {
-		return nil, err
-	}
-	if fmt.Sprint(vDigits.Settings()) != fmt.Sprint(v.Settings()) {
+	if fmt.Sprint(vDigits.Config()) != fmt.Sprint(v.Config()) {
 		return nil, fmt.Errorf("the two shipped VAE-GANs differ in architecture: one random-weights control no longer serves both")
 	}
-	vRandom, err := vae.New(v.Settings(), o.randomSeed)
+	vRandom, err := vae.New(v.Config(), o.randomSeed)
 	if err != nil {
 		return nil, err
 	}
-	raw, err = assets.BigBiGAN()
+	b, err := bigbigan.Shipped()
 	if err != nil {
 		return nil, err
 	}
-	b, err := bigbigan.ReadBiGAN(bytes.NewReader(raw), int64(len(raw)), "shipped BigBiGAN")
-	if err != nil {
-		return nil, err
-	}
-	bRandom, err := bigbigan.NewBiGAN(b.Settings(), o.randomSeed)
+	bRandom, err := bigbigan.NewBiGAN(b.Config(), o.randomSeed)
 	if err != nil {
 		return nil, err
 	}
@@ -130,8 +117,8 @@ func encodeAll(s *study, o options, d rsa.Distance, log func(string, ...any)) ([
 		return nil, err
 	}
 	pix := toMat(small)
-	k := v.Settings().Latent
-	train, err := assets.FashionMNIST("train", 32)
+	k := v.Config().Latent
+	train, err := assets.FashionMNIST(assets.Train, 32)
 	if err != nil {
 		return nil, err
 	}

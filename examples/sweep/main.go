@@ -11,7 +11,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -176,16 +175,12 @@ func run(args []string, log, stderr io.Writer) error {
 		return fmt.Errorf("-out: %w", err)
 	}
 	blas.Use()
-	raw, err := assets.VAEGAN()
-	if err != nil {
-		return err
-	}
-	v, err := vae.Read(bytes.NewReader(raw), int64(len(raw)), "shipped VAE-GAN")
+	v, err := vae.Shipped()
 	if err != nil {
 		return err
 	}
 	model := recon.VAEGAN{V: v}
-	d, err := assets.FashionMNIST("test", 32)
+	d, err := assets.FashionMNIST(assets.Test, 32)
 	if err != nil {
 		return err
 	}

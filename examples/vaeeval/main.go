@@ -47,7 +47,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	c := v.Settings()
+	c := v.Config()
 	train, err := dataset.LoadIDX(*trainImages, *trainLabels, c.Size)
 	if err != nil {
 		return err
@@ -78,7 +78,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := nt.SavePNGGrid(filepath.Join(*out, "samples.png"), samples, 8, false, 1); err != nil {
+	if err := nt.SavePNGGrid(filepath.Join(*out, "samples.png"), samples, nt.GridOptions{Cols: 8, Padding: 1}); err != nil {
 		return err
 	}
 	return writeReconstructions(v, train.Subset(*limit), test, filepath.Join(*out, "reconstructions.png"))
@@ -108,7 +108,7 @@ func writeReconstructions(v *vae.VAEGAN, train, test *dataset.Memory, path strin
 	if err != nil {
 		return err
 	}
-	pca, err := probe.FitPCA(xt, v.Settings().Latent)
+	pca, err := probe.FitPCA(xt, v.Config().Latent)
 	if err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func writeReconstructions(v *vae.VAEGAN, train, test *dataset.Memory, path strin
 	for i, p := range grid {
 		grid[i] = min(max(p, 0), 1)
 	}
-	return nt.SavePNGGrid(path, nt.New32(grid, 48, s[1], s[2], s[3]), 16, false, 1)
+	return nt.SavePNGGrid(path, nt.New32(grid, 48, s[1], s[2], s[3]), nt.GridOptions{Cols: 16, Padding: 1})
 }
 
 func main() {

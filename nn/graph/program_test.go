@@ -331,3 +331,34 @@ func TestEvalLayers(t *testing.T) {
 		t.Fatal("a parameter outside the objectives got a gradient")
 	}
 }
+
+// The inference graph's batch norm is nn.FoldBatchNorm's affine map: the
+// graph keeps the parameters as nodes (so gradients reach them) where cuda
+// folds them on the host, and both must compute the same function.
+func TestEvalBatchNormIsTheFold(t *testing.T) {
+	bn := nn.NewBatchNorm2d(3, 1e-3, 0.1)
+	bn.RunningMean.Value = nt.New32([]float32{0.5, -2, 3}, 3)
+	bn.RunningVar.Value = nt.New32([]float32{0.25, 5, 1e-3}, 3)
+	bn.Weight.Value = nt.New32([]float32{2, -1, 0.5}, 3)
+	bn.Bias.Value = nt.New32([]float32{0, 1, -3}, 3)
+	x := randT(7, 2, 3, 2, 2)
+	eval := graph.Compile(func(b nn.Backend, in []nn.Tensor) []nn.Tensor {
+		return []nn.Tensor{bn.Forward(b, in[0])}
+	})
+	out, err := eval.Run(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scale, shift, err := nn.FoldBatchNorm(bn.State(), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, xs := nt.Data32(out[0]), nt.Data32(x)
+	for i, v := range xs {
+		c := (i / 4) % 3
+		want := float64(v)*scale[c] + shift[c]
+		if d := math.Abs(float64(got[i]) - want); d > 1e-5*math.Max(1, math.Abs(want)) {
+			t.Errorf("element %d (channel %d): graph %g, fold %g", i, c, got[i], want)
+		}
+	}
+}

@@ -340,7 +340,7 @@ func build(w string) ([]tcase, error) {
 	}
 
 	// 7: latent codes that make the images meaningless.
-	g, err := bigbigan.OpenGenerator(filepath.Join(repoRoot(), "assets/bigbigan/bigbigan-fashion32.safetensors"))
+	g, err := bigbigan.LoadGenerator(filepath.Join(repoRoot(), "assets/bigbigan/bigbigan-fashion32.safetensors"))
 	if err != nil {
 		return nil, err
 	}
