@@ -409,7 +409,7 @@ func renderAxis(m *onnx.Model, name string, codes latent.Vectors, has []bool, sh
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	return nt.SavePNGGrid(path, images, len(alphas), false, 2)
+	return nt.SavePNGGrid(path, images, nt.GridOptions{Cols: len(alphas), Padding: 2})
 }
 
 // decodeCodes runs an ONNX decoder on codes [N, D] and returns its images

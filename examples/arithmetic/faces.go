@@ -250,7 +250,7 @@ func runTransfer(args []string, stdout, stderr io.Writer) error {
 		cols, grid = 7, nt.New32(all, 7*len(triples), ds[1], ds[2], ds[3])
 	}
 	path := filepath.Join(*out, "transfer.png")
-	if err := nt.SavePNGGrid(path, grid, cols, false, 2); err != nil {
+	if err := nt.SavePNGGrid(path, grid, nt.GridOptions{Cols: cols, Padding: 2}); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d triples)\n", path, len(triples))
