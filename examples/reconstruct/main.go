@@ -322,7 +322,11 @@ func loadData(o options, m recon.Model, shape [3]int, log io.Writer) (*recon.Dat
 			}
 		}
 		if n := images.Shape()[0]; o.train+o.test > n {
-			return nil, fmt.Errorf("-train %d + -test %d images: the stimulus set has %d (try -train %d -test %d)", o.train, o.test, n, n-min(n/5, 50), min(n/5, 50))
+			set := "the shipped Fashion-MNIST test set"
+			if o.images != "" {
+				set = "-images " + o.images
+			}
+			return nil, fmt.Errorf("-train %d + -test %d images: %s has %d (try -train %d -test %d)", o.train, o.test, set, n, n-min(n/5, 50), min(n/5, 50))
 		}
 		cfg := sim.DefaultConfig()
 		cfg.Seed, cfg.SNR = o.seed, o.snr

@@ -129,6 +129,12 @@ func TestErrors(t *testing.T) {
 		{[]string{"-betas-train", betas, "-betas-test", betas, "-stim-train", list, "-stim-test", list, "-stimuli", idx}, "20 rows but"},
 		{[]string{"-weights", ganWeights}, "VAE-GAN"},
 		{[]string{"-betas-train", betas, "-betas-test", betas}, "-stimuli"},
+		{[]string{"-bold-train", "a.nii,b.nii", "-events-train", "a.tsv,b.tsv", "-bold-test", "c.nii", "-events-test", "c.tsv",
+			"-confounds-train", "a.tsv", "-confounds-test", "c.tsv", "-stimuli", dir}, "give one per run"},
+		{[]string{"-bold-train", "a.nii", "-events-train", "a.tsv", "-bold-test", "c.nii", "-events-test", "c.tsv",
+			"-confounds-train", "a.tsv", "-stimuli", dir}, "both the training and the test runs"},
+		{[]string{"-images", filepath.Join(dir, "none.npy")}, "none.npy"},
+		{[]string{"-images", "olivetti", "-train", "1200"}, "-images olivetti"},
 	}
 	for _, c := range cases {
 		var out, errw bytes.Buffer
