@@ -284,18 +284,11 @@ func (x Indexed) Image(stimFile string) ([]float32, error) {
 	return append([]float32(nil), nt.Data32(x.Images)[i*row:(i+1)*row]...), nil
 }
 
-// FromRuns estimates betas from real NIfTI runs and events files: the
-// training runs' trials (one row per stimulus, repeats averaged) and the
-// test runs' (averaged over repeats); stimuli come from stim. FromRunFiles
-// does the same with confounds.
-func FromRuns(trainBold, trainEvents, testBold, testEvents []string, mask string, stim Stimuli, shape [3]int, log io.Writer) (*Data, error) {
-	return FromRunFiles(decode.RunFiles{Bold: trainBold, Events: trainEvents, Mask: mask},
-		decode.RunFiles{Bold: testBold, Events: testEvents, Mask: mask}, stim, shape, log)
-}
-
-// FromRunFiles estimates betas from the training and the test runs, each
-// with its events and, when given, its confounds files (one per run; the
-// GLM takes their ConfoundColumns as nuisance regressors).
+// FromRunFiles estimates betas from real NIfTI runs, events files and,
+// when given, confounds files (one per run; the GLM takes their
+// ConfoundColumns as nuisance regressors): the training runs' trials (one
+// row per stimulus, repeats averaged) and the test runs' (averaged over
+// repeats); stimuli come from stim.
 func FromRunFiles(train, test decode.RunFiles, stim Stimuli, shape [3]int, log io.Writer) (*Data, error) {
 	if len(train.Bold) == 0 || len(train.Bold) != len(train.Events) || len(test.Bold) == 0 || len(test.Bold) != len(test.Events) {
 		return nil, fmt.Errorf("recon: give one events file per run, for training and test runs (have %d/%d and %d/%d)",
@@ -373,11 +366,18 @@ func say(w io.Writer, format string, args ...any) {
 	}
 }
 
-// FromBetaFiles reads trial betas already estimated (.npy, one row per
+// BetaFiles names trial betas already estimated: .npy files (one row per
 // trial or stimulus, one column per voxel; float32 or float64) and text
-// files naming each row's stimulus, one per line. Rows of the same
+// files naming each row's stimulus, one per line.
+type BetaFiles struct {
+	TrainBetas, TrainStimuli string
+	TestBetas, TestStimuli   string
+}
+
+// FromBetaFiles reads the betas and their stimuli; rows of the same
 // stimulus are averaged.
-func FromBetaFiles(trainNPY, testNPY, trainList, testList string, stim Stimuli, shape [3]int) (*Data, error) {
+func FromBetaFiles(f BetaFiles, stim Stimuli, shape [3]int) (*Data, error) {
+	trainNPY, testNPY, trainList, testList := f.TrainBetas, f.TestBetas, f.TrainStimuli, f.TestStimuli
 	d := &Data{Source: fmt.Sprintf("betas %s and %s", trainNPY, testNPY)}
 	var all []float32
 	var stimNames []string // in order of first appearance, as rows of all

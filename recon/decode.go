@@ -40,7 +40,7 @@ type Options struct {
 	// latent dimension, leave-one-out alpha per dimension) or "invert"
 	// (VanRullen & Reddy's encoding model, voxels = [z, 1] W, inverted by
 	// least squares). Both are always computed; Method picks the headline.
-	Method string
+	Method Method
 	// Voxels is how many voxels each decoder keeps, ranked by the
 	// cross-validated R^2 of an encoding model from its own latent space
 	// on the training trials (0: all; more than the data have: all, with
@@ -63,17 +63,34 @@ type Options struct {
 	Log io.Writer
 }
 
-// Spaces and methods of the rows of a Result.
+// Spaces of the rows of a Result.
 const (
 	SpacePCA    = "pca"    // the pixels' principal components, as many as the model's latent size
 	SpacePixels = "pixels" // the images themselves
-	MethodRidge = "ridge"
-	MethodInv   = "invert"
+)
+
+// Method is how a row of a Result decodes: a string, so that it reads as
+// itself in metrics.json.
+type Method string
+
+// The methods.
+const (
+	MethodRidge Method = "ridge"  // RidgeCV from voxels to each latent dimension
+	MethodInv   Method = "invert" // VanRullen & Reddy's encoding model, inverted
 	// MethodOracle replaces each test stimulus by the mean of its
 	// category's training stimuli (codes, then generated; or images): what
 	// knowing only the category achieves.
-	MethodOracle = "category-oracle"
+	MethodOracle Method = "category-oracle"
 )
+
+// ParseMethod reads a headline method's name, "ridge" or "invert".
+func ParseMethod(s string) (Method, error) {
+	switch m := Method(s); m {
+	case MethodRidge, MethodInv:
+		return m, nil
+	}
+	return "", fmt.Errorf("recon: method %q: want ridge or invert", s)
+}
 
 // Decode decodes the test responses into the model's latent space, into
 // the PCA space of the same size and straight into pixels, with ridge and
@@ -168,7 +185,7 @@ func Decode(m Model, d *Data, opt Options) (*Result, error) {
 			pcaVoxels = vox
 		}
 		xTrain, xTest := decode.Columns(d.TrainBetas, vox), decode.Columns(d.TestBetas, vox)
-		for _, method := range []string{MethodRidge, MethodInv} {
+		for _, method := range []Method{MethodRidge, MethodInv} {
 			if method == MethodInv {
 				dims := sp.train.RawMatrix().Cols
 				if len(vox) <= dims {
@@ -301,7 +318,7 @@ func selectVoxels(name string, codes, betas *mat.Dense, n int, opt Options) ([]i
 
 // decodeRescaled decodes test responses with method and rescales the
 // codes as opt.Rescale says.
-func decodeRescaled(method string, xTrain, zTrain, xTest *mat.Dense, opt Options) (*mat.Dense, error) {
+func decodeRescaled(method Method, xTrain, zTrain, xTest *mat.Dense, opt Options) (*mat.Dense, error) {
 	z, err := decodeWith(method, xTrain, zTrain, xTest, opt)
 	if err != nil {
 		return nil, err
@@ -324,7 +341,7 @@ func decodeRescaled(method string, xTrain, zTrain, xTest *mat.Dense, opt Options
 // crossValidated returns the decoder's predictions of each training
 // trial from a fit on the other folds (5 contiguous folds: trials come in
 // run order, so a fold holds whole runs' worth of trials).
-func crossValidated(method string, x, z *mat.Dense, opt Options) (*mat.Dense, error) {
+func crossValidated(method Method, x, z *mat.Dense, opt Options) (*mat.Dense, error) {
 	n, p := x.Dims()
 	_, k := z.Dims()
 	folds := min(5, n)
@@ -390,7 +407,7 @@ func rescale(z *mat.Dense, mean, sd []float64, train *mat.Dense) *mat.Dense {
 }
 
 // decodeWith maps test responses to codes with ridge or inversion.
-func decodeWith(method string, xTrain, zTrain, xTest *mat.Dense, opt Options) (*mat.Dense, error) {
+func decodeWith(method Method, xTrain, zTrain, xTest *mat.Dense, opt Options) (*mat.Dense, error) {
 	if method == MethodInv {
 		// A small ridge on the encoding weights keeps W W^T well
 		// conditioned when voxels are many (alpha 0 is plain least

@@ -13,7 +13,7 @@
 //
 // Data comes from a simulated participant (Simulate: NIfTI runs and BIDS
 // events written to disk, then read back through the GLM, as real data
-// would be), from NIfTI runs and events files (FromRuns), or from trial
+// would be), from NIfTI runs and events files (FromRunFiles, with confounds), or from trial
 // betas already estimated (FromBetas). A Model is any generator with a way
 // to give stimuli their latent codes: the VAE-GAN's encoder, BigBiGAN's
 // encoder, or a GAN inverted by gradient descent.

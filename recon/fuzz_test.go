@@ -28,7 +28,7 @@ func FuzzFromBetaFiles(f *testing.F) {
 		b, l := filepath.Join(dir, "b.npy"), filepath.Join(dir, "l.txt")
 		os.WriteFile(b, betas, 0o644)
 		os.WriteFile(l, list, 0o644)
-		d, err := recon.FromBetaFiles(b, b, l, l, recon.Indexed{Images: images}, [3]int{1, 4, 4})
+		d, err := recon.FromBetaFiles(recon.BetaFiles{TrainBetas: b, TrainStimuli: l, TestBetas: b, TestStimuli: l}, recon.Indexed{Images: images}, [3]int{1, 4, 4})
 		if err != nil {
 			return
 		}

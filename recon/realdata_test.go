@@ -187,8 +187,9 @@ func digit69(t *testing.T, dir string, size int) *recon.Data {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := recon.FromBetaFiles(filepath.Join(dir, "train-betas.npy"), filepath.Join(dir, "test-betas.npy"),
-		filepath.Join(dir, "train-stim.txt"), filepath.Join(dir, "test-stim.txt"), recon.Indexed{Images: x}, [3]int{1, size, size})
+	d, err := recon.FromBetaFiles(recon.BetaFiles{
+		TrainBetas: filepath.Join(dir, "train-betas.npy"), TrainStimuli: filepath.Join(dir, "train-stim.txt"),
+		TestBetas: filepath.Join(dir, "test-betas.npy"), TestStimuli: filepath.Join(dir, "test-stim.txt")}, recon.Indexed{Images: x}, [3]int{1, size, size})
 	if err != nil {
 		t.Fatal(err)
 	}

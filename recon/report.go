@@ -109,7 +109,7 @@ func (r *Result) plotIdentification(path string) error {
 		{Value: 0.75}, {Value: 1, Label: "1"}})
 	var names []string
 	for _, s := range r.All {
-		names = append(names, s.Space+"\n"+s.Method)
+		names = append(names, s.Space+"\n"+string(s.Method))
 	}
 	w := vg.Points(14)
 	for _, m := range []struct {

@@ -47,7 +47,7 @@ func TestInductiveRescaleIgnoresOtherTestTrials(t *testing.T) {
 		rescale string
 		same    bool
 	}{{RescaleInductive, true}, {RescaleNone, true}, {RescaleTransductive, false}} {
-		for _, method := range []string{MethodRidge, MethodInv} {
+		for _, method := range []Method{MethodRidge, MethodInv} {
 			opt := Options{Alphas: DefaultAlphas(), Rescale: c.rescale}
 			a, err := decodeRescaled(method, x, z, test, opt)
 			if err != nil {

@@ -47,7 +47,7 @@ const (
 // p-value (see package decode/stats).
 type Scores struct {
 	Space  string // the model's name, SpacePCA or SpacePixels
-	Method string // MethodRidge, MethodInv or MethodOracle
+	Method Method // MethodRidge, MethodInv or MethodOracle
 	Voxels int    // voxels used (0: none, as for the oracle)
 	// Metrics holds every score by name (PairwisePixel, ...).
 	Metrics map[string]stats.Estimate
@@ -58,7 +58,7 @@ type Scores struct {
 }
 
 // Name is "space method", as reports show it.
-func (s Scores) Name() string { return s.Space + " " + s.Method }
+func (s Scores) Name() string { return s.Space + " " + string(s.Method) }
 
 // Value is a metric's value (NaN when the row does not have it).
 func (s Scores) Value(name string) float64 {
@@ -142,7 +142,7 @@ func statsSettings(o stats.Options) StatsSettings {
 // Result is the outcome of Decode.
 type Result struct {
 	Model        string
-	Method       string // the headline method
+	Method       Method // the headline method
 	Rescale      string // how latent codes were rescaled (RescaleInductive, ...)
 	SNR          float64
 	TrainStimuli int
@@ -174,7 +174,7 @@ type Result struct {
 }
 
 // Row returns the decoder of that space and method.
-func (r *Result) Row(space, method string) (Scores, bool) {
+func (r *Result) Row(space string, method Method) (Scores, bool) {
 	for _, s := range r.All {
 		if s.Space == space && s.Method == method {
 			return s, true
@@ -228,7 +228,7 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func (r *Result) add(row Scores, img *nt.Dense, headline string) {
+func (r *Result) add(row Scores, img *nt.Dense, headline Method) {
 	r.All = append(r.All, row)
 	switch {
 	case row.Space == SpacePixels && row.Method == MethodRidge:
@@ -303,7 +303,7 @@ func (sc *scorer) identification(row *Scores, sim *metrics.Similarity, pairwise,
 }
 
 // images scores reconstructed images.
-func (sc *scorer) images(space, method string, img *nt.Dense) (Scores, error) {
+func (sc *scorer) images(space string, method Method, img *nt.Dense) (Scores, error) {
 	row := Scores{Space: space, Method: method}
 	pix, err := metrics.CorrelationSimilarity(toMat(img), sc.pixTest)
 	if err != nil {
@@ -333,7 +333,7 @@ func (sc *scorer) images(space, method string, img *nt.Dense) (Scores, error) {
 }
 
 // latentRow generates images from decoded codes and scores both.
-func (sc *scorer) latentRow(sp latentSpace, method string, z *mat.Dense, voxels int) (Scores, *nt.Dense, error) {
+func (sc *scorer) latentRow(sp latentSpace, method Method, z *mat.Dense, voxels int) (Scores, *nt.Dense, error) {
 	img, err := sp.generate(z)
 	if err != nil {
 		return Scores{}, nil, err

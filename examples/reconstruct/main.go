@@ -182,7 +182,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if o.eng != nil {
 		dev = o.eng
 	}
-	res, err := recon.Decode(model, data, recon.Options{Method: o.method, Voxels: o.voxels, Rescale: o.rescale, Log: log, Device: dev,
+	res, err := recon.Decode(model, data, recon.Options{Method: recon.Method(o.method), Voxels: o.voxels, Rescale: o.rescale, Log: log, Device: dev,
 		Stats: stats.Options{Resamples: o.resamples, Permutations: o.permutations, Seed: o.seed}})
 	if err != nil {
 		return err
@@ -306,7 +306,7 @@ func loadData(o options, m recon.Model, shape [3]int, log io.Writer) (*recon.Dat
 		if serr != nil {
 			return nil, serr
 		}
-		data, err = recon.FromBetaFiles(o.betasTrain, o.betasTest, o.stimTrain, o.stimTest, stim, shape)
+		data, err = recon.FromBetaFiles(recon.BetaFiles{TrainBetas: o.betasTrain, TrainStimuli: o.stimTrain, TestBetas: o.betasTest, TestStimuli: o.stimTest}, stim, shape)
 	default:
 		images, classes, ierr := simulationImages(o.images, shape)
 		if ierr != nil {
