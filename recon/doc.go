@@ -13,8 +13,8 @@
 //
 // Data comes from a simulated participant (Simulate: NIfTI runs and BIDS
 // events written to disk, then read back through the GLM, as real data
-// would be), from NIfTI runs and events files (FromRunFiles, with confounds), or from trial
-// betas already estimated (FromBetas). A Model is any generator with a way
+// would be), from NIfTI runs, events and confounds files (FromRunFiles),
+// or from trial betas already estimated (FromBetaFiles). A Model is any generator with a way
 // to give stimuli their latent codes: the VAE-GAN's encoder, BigBiGAN's
 // encoder, or a GAN inverted by gradient descent.
 package recon
