@@ -11,24 +11,24 @@
 //     dataset-fashion-mnist): the first 20,000 training images and labels
 //     and the full 10,000-image test set, gzipped IDX; see NOTICE.
 //
-// Files are read from the binary (go:embed); Path gives their location in
-// the repository for tools that want a file name.
+// Files are read from the binary (go:embed). With the build tag noembed
+// they are read at run time instead, from $NL_ASSETS_DIR or the assets/
+// folder of the checkout the program runs in (found from the current
+// directory or the executable upwards): for binaries that must be small,
+// such as the GPU check bundle's example programs, which run beside a
+// checkout.
 package assets
 
 import (
 	"bytes"
-	"embed"
 	"fmt"
 
 	"github.com/neurolatent/neurolatent/dataset"
 )
 
-//go:embed fashion-mnist/*.gz vaegan/*.safetensors bigbigan/*.safetensors NOTICE
-var files embed.FS
-
 // Read returns an embedded file's bytes (e.g. "fashion-mnist/t10k-images-idx3-ubyte.gz").
 func Read(name string) ([]byte, error) {
-	b, err := files.ReadFile(name)
+	b, err := readFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("assets: %w", err)
 	}
