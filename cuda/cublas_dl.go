@@ -133,7 +133,11 @@ func openCuBLAS(stream uintptr, tf32 bool) (*cublasLib, error) {
 	cublasProc.Lock()
 	defer cublasProc.Unlock()
 	if cublasProc.c != nil {
-		return cublasHandle(cublasProc.c, cublasProc.path, stream, tf32)
+		l, err := cublasHandle(cublasProc.c, cublasProc.path, stream, tf32)
+		if err != nil {
+			return nil, fmt.Errorf("cuda: cuBLAS %s (loaded earlier in this process): %w", cublasProc.path, err)
+		}
+		return l, nil
 	}
 	var got *cublasLib
 	_, err := tryCandidates("cuBLAS (libcublas.so.13/.12/.11)", cublasCandidates(os.Getenv, filepath.Glob), fileExists, func(p string) error {

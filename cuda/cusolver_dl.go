@@ -96,7 +96,11 @@ func openCuSOLVER(stream uintptr) (*cusolverLib, error) {
 	cusolverProc.Lock()
 	defer cusolverProc.Unlock()
 	if cusolverProc.c != nil {
-		return cusolverHandle(cusolverProc.c, cusolverProc.path, stream)
+		l, err := cusolverHandle(cusolverProc.c, cusolverProc.path, stream)
+		if err != nil {
+			return nil, fmt.Errorf("cuda: cuSOLVER %s (loaded earlier in this process): %w", cusolverProc.path, err)
+		}
+		return l, nil
 	}
 	var got *cusolverLib
 	_, err := tryCandidates("cuSOLVER (libcusolver.so.12/.11)", cusolverCandidates(os.Getenv, filepath.Glob), fileExists, func(p string) error {
