@@ -14,23 +14,23 @@
 // Files are read from the binary (go:embed). The models load in one call
 // with vae.Shipped, vae.ShippedMNIST and bigbigan.Shipped. The embedded
 // files take room in a binary only when it calls a function that reads
-// them.
+// them. With the build tag noembed they are read at run time instead,
+// from $NL_ASSETS_DIR or the assets/ folder of the checkout the program
+// runs in (found from the current directory or the executable upwards):
+// for binaries that must be small, such as the GPU check bundle's example
+// programs, which run beside a checkout.
 package assets
 
 import (
 	"bytes"
-	"embed"
 	"fmt"
 
 	"github.com/neurolatent/neurolatent/dataset"
 )
 
-//go:embed fashion-mnist/*.gz vaegan/*.safetensors bigbigan/*.safetensors NOTICE
-var files embed.FS
-
 // Read returns an embedded file's bytes (e.g. "fashion-mnist/t10k-images-idx3-ubyte.gz").
 func Read(name string) ([]byte, error) {
-	b, err := files.ReadFile(name)
+	b, err := readFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("assets: %w", err)
 	}

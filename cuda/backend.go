@@ -140,11 +140,10 @@ func (b *Backend) launch(op string, k kernel, grid, block dim3, a *args) bool {
 		b.failf("%s: %w", op, err)
 		return false
 	}
-	if err := b.e.drv.launch(k, grid, block, a); err != nil {
-		b.failf("%s: launching %s: %w", op, k, err)
+	if err := b.e.launchKernel(k, grid, block, a); err != nil {
+		b.failf("%s: %w", op, err)
 		return false
 	}
-	b.e.stats.Launches++
 	return true
 }
 

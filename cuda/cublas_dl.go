@@ -1,4 +1,4 @@
-//go:build gpu && cgo
+//go:build cgo && (gpu || gpuemu)
 
 package cuda
 
@@ -41,28 +41,19 @@ typedef struct {
 	pfn_ddot ddot;
 } nlcublas;
 
-// Returns NULL on success, else a message (static storage).
-static const char* nlcublas_open(const char* path, nlcublas* c) {
-	void* h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!h) return dlerror();
-	// Unversioned dlsym gives the library's default version of each
-	// symbol: the same names exist in cuBLAS 11, 12 and 13.
-	c->create = (pfn_create)dlsym(h, "cublasCreate_v2");
-	c->destroy = (pfn_destroy)dlsym(h, "cublasDestroy_v2");
-	c->version = (pfn_version)dlsym(h, "cublasGetVersion_v2");
-	c->setstream = (pfn_setstream)dlsym(h, "cublasSetStream_v2");
-	c->setmath = (pfn_setmath)dlsym(h, "cublasSetMathMode");
-	c->gemmsb = (pfn_gemmsb)dlsym(h, "cublasSgemmStridedBatched");
-	c->dgemm = (pfn_dgemm)dlsym(h, "cublasDgemm_v2");
-	c->dsyrk = (pfn_dsyrk)dlsym(h, "cublasDsyrk_v2");
-	c->ddot = (pfn_ddot)dlsym(h, "cublasDdot_v2");
-	if (!c->create || !c->destroy || !c->version || !c->setstream || !c->setmath || !c->gemmsb ||
-	    !c->dgemm || !c->dsyrk || !c->ddot) {
-		dlclose(h);
-		return "a required cuBLAS symbol is missing";
-	}
-	c->lib = h;
-	return NULL;
+// nlcublas_bind fills the table from the addresses of cublasSymbols
+// (in that order), all of them found.
+static void nlcublas_bind(nlcublas* c, void* lib, void** s) {
+	c->lib = lib;
+	c->create = (pfn_create)s[0];
+	c->destroy = (pfn_destroy)s[1];
+	c->version = (pfn_version)s[2];
+	c->setstream = (pfn_setstream)s[3];
+	c->setmath = (pfn_setmath)s[4];
+	c->gemmsb = (pfn_gemmsb)s[5];
+	c->dgemm = (pfn_dgemm)s[6];
+	c->dsyrk = (pfn_dsyrk)s[7];
+	c->ddot = (pfn_ddot)s[8];
 }
 static int nlcublas_create(nlcublas* c, uintptr_t* out) { handle_t h = 0; int s = c->create(&h); *out = (uintptr_t)h; return s; }
 static int nlcublas_destroy(nlcublas* c, uintptr_t h) { return c->destroy((handle_t)h); }
@@ -90,15 +81,15 @@ static int nlcublas_dsyrk(nlcublas* c, uintptr_t h, int trans, int n, int k, dou
 static int nlcublas_ddot(nlcublas* c, uintptr_t h, int n, uintptr_t x, int incx, uintptr_t y, int incy, double* out) {
 	return c->ddot((handle_t)h, n, (const double*)x, incx, (const double*)y, incy, out);
 }
-static void nlcublas_close(nlcublas* c) { if (c->lib) dlclose(c->lib); c->lib = 0; }
 */
 import "C"
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -108,34 +99,91 @@ const (
 	cublasTF32TensorOpMat = 3 // CUBLAS_TF32_TENSOR_OP_MATH
 )
 
-type cublasLib struct {
+// cublasSymbols are the functions looked up, in nlcublas_bind's order.
+// Unversioned dlsym gives the library's default version of each symbol:
+// the same names exist in cuBLAS 11, 12 and 13.
+var cublasSymbols = []string{
+	"cublasCreate_v2", "cublasDestroy_v2", "cublasGetVersion_v2", "cublasSetStream_v2", "cublasSetMathMode",
+	"cublasSgemmStridedBatched", "cublasDgemm_v2", "cublasDsyrk_v2", "cublasDdot_v2",
+}
+
+// cublasProc is the cuBLAS this process uses, once one has been accepted:
+// it is never closed, and later engines only create handles from it.
+var cublasProc struct {
+	sync.Mutex
 	c    *C.nlcublas
+	path string
+}
+
+type cublasLib struct {
+	c    *C.nlcublas // shared, process-wide
 	h    C.uintptr_t
 	path string
 	ver  int
 }
 
-// openCuBLAS loads the first usable cuBLAS from cublasCandidates, creates a
-// handle in the current context bound to stream, and sets the math mode.
+// openCuBLAS returns a cuBLAS handle in the current context, bound to
+// stream, with the math mode set. The first call tries cublasCandidates
+// in turn, each completely (preload its wheel's dependencies, dlopen,
+// look up every symbol, create a handle, bind the stream, set the math
+// mode), undoing a failed candidate (destroy its handle, dlclose it)
+// before the next; the error lists every candidate's outcome. The
+// accepted library stays loaded for later engines.
 func openCuBLAS(stream uintptr, tf32 bool) (*cublasLib, error) {
-	c := (*C.nlcublas)(C.calloc(1, C.size_t(unsafe.Sizeof(C.nlcublas{}))))
-	path, err := openFirst("cuBLAS (libcublas.so.13/.12/.11)", cublasCandidates(os.Getenv, filepath.Glob), func(p string) error {
-		cp := C.CString(p)
-		defer C.free(unsafe.Pointer(cp))
-		if e := C.nlcublas_open(cp, c); e != nil {
-			return errors.New(C.GoString(e))
+	cublasProc.Lock()
+	defer cublasProc.Unlock()
+	if cublasProc.c != nil {
+		l, err := cublasHandle(cublasProc.c, cublasProc.path, stream, tf32)
+		if err != nil {
+			return nil, fmt.Errorf("cuda: cuBLAS %s (loaded earlier in this process): %w", cublasProc.path, err)
 		}
+		return l, nil
+	}
+	var got *cublasLib
+	_, err := tryCandidates("cuBLAS (libcublas.so.13/.12/.11)", cublasCandidates(os.Getenv, filepath.Glob), fileExists, func(p string) error {
+		pre := preloadDeps(p)
+		h, err := dlOpen(p, false)
+		if err != nil {
+			return withNotes(err, pre)
+		}
+		syms := dlSyms(h, cublasSymbols)
+		if err := missingSymbols(cublasSymbols, addrs(syms)); err != nil {
+			dlClose(h)
+			return err
+		}
+		c := (*C.nlcublas)(C.calloc(1, C.size_t(unsafe.Sizeof(C.nlcublas{}))))
+		C.nlcublas_bind(c, h, &syms[0])
+		l, err := cublasHandle(c, p, stream, tf32)
+		if err != nil {
+			C.free(unsafe.Pointer(c))
+			dlClose(h)
+			return err
+		}
+		got = l
 		return nil
 	})
 	if err != nil {
-		C.free(unsafe.Pointer(c))
 		return nil, err
 	}
+	cublasProc.c, cublasProc.path = got.c, got.path
+	return got, nil
+}
+
+// withNotes appends the preloading failures to a candidate's error.
+func withNotes(err error, notes []string) error {
+	if len(notes) == 0 {
+		return err
+	}
+	return fmt.Errorf("%w (%s)", err, strings.Join(notes, "; "))
+}
+
+// cublasHandle creates a handle from an opened library, reads the
+// version, binds stream and sets the math mode; on failure it destroys
+// the handle.
+func cublasHandle(c *C.nlcublas, path string, stream uintptr, tf32 bool) (*cublasLib, error) {
 	l := &cublasLib{c: c, path: path}
 	if s := C.nlcublas_create(c, &l.h); s != 0 {
-		C.nlcublas_close(c)
-		C.free(unsafe.Pointer(c))
-		return nil, fmt.Errorf("cuda: cublasCreate (%s): status %d", path, int(s))
+		return nil, fmt.Errorf("cublasCreate_v2: %s", cublasStatus(int(s)))
 	}
 	var v C.int
 	if s := C.nlcublas_version(c, l.h, &v); s == 0 {
@@ -147,11 +195,11 @@ func openCuBLAS(stream uintptr, tf32 bool) (*cublasLib, error) {
 	}
 	if s := C.nlcublas_setstream(c, l.h, C.uintptr_t(stream)); s != 0 {
 		_ = l.close()
-		return nil, fmt.Errorf("cuda: cublasSetStream: status %d", int(s))
+		return nil, fmt.Errorf("cublasSetStream_v2: %s", cublasStatus(int(s)))
 	}
 	if s := C.nlcublas_setmath(c, l.h, C.int(mode)); s != 0 {
 		_ = l.close()
-		return nil, fmt.Errorf("cuda: cublasSetMathMode(%d): status %d", mode, int(s))
+		return nil, fmt.Errorf("cublasSetMathMode(%d): %s", mode, cublasStatus(int(s)))
 	}
 	return l, nil
 }
@@ -171,7 +219,7 @@ func (l *cublasLib) sgemm(transA, transB bool, m, n, k int, alpha float32, a dev
 		C.uintptr_t(a), C.int(max(lda, 1)), C.longlong(strideA), C.uintptr_t(b), C.int(max(ldb, 1)), C.longlong(strideB),
 		C.float(beta), C.uintptr_t(c), C.int(max(ldc, 1)), C.longlong(strideC), C.int(batch))
 	if s != 0 {
-		return fmt.Errorf("cuBLAS status %d", int(s))
+		return fmt.Errorf("cublasSgemmStridedBatched: %s", cublasStatus(int(s)))
 	}
 	return nil
 }
@@ -186,7 +234,7 @@ func cop(t bool) C.int {
 func (l *cublasLib) dgemm(transA, transB bool, m, n, k int, alpha float64, a devPtr, lda int, b devPtr, ldb int, beta float64, c devPtr, ldc int) error {
 	if s := C.nlcublas_dgemm(l.c, l.h, cop(transA), cop(transB), C.int(m), C.int(n), C.int(k), C.double(alpha),
 		C.uintptr_t(a), C.int(max(lda, 1)), C.uintptr_t(b), C.int(max(ldb, 1)), C.double(beta), C.uintptr_t(c), C.int(max(ldc, 1))); s != 0 {
-		return fmt.Errorf("cublasDgemm: cuBLAS status %d", int(s))
+		return fmt.Errorf("cublasDgemm_v2: %s", cublasStatus(int(s)))
 	}
 	return nil
 }
@@ -194,7 +242,7 @@ func (l *cublasLib) dgemm(transA, transB bool, m, n, k int, alpha float64, a dev
 func (l *cublasLib) dsyrk(trans bool, n, k int, alpha float64, a devPtr, lda int, beta float64, c devPtr, ldc int) error {
 	if s := C.nlcublas_dsyrk(l.c, l.h, cop(trans), C.int(n), C.int(k), C.double(alpha), C.uintptr_t(a), C.int(max(lda, 1)),
 		C.double(beta), C.uintptr_t(c), C.int(max(ldc, 1))); s != 0 {
-		return fmt.Errorf("cublasDsyrk: cuBLAS status %d", int(s))
+		return fmt.Errorf("cublasDsyrk_v2: %s", cublasStatus(int(s)))
 	}
 	return nil
 }
@@ -202,21 +250,20 @@ func (l *cublasLib) dsyrk(trans bool, n, k int, alpha float64, a devPtr, lda int
 func (l *cublasLib) ddot(n int, x devPtr, incx int, y devPtr, incy int) (float64, error) {
 	var out C.double
 	if s := C.nlcublas_ddot(l.c, l.h, C.int(n), C.uintptr_t(x), C.int(incx), C.uintptr_t(y), C.int(incy), &out); s != 0 {
-		return 0, fmt.Errorf("cublasDdot: cuBLAS status %d", int(s))
+		return 0, fmt.Errorf("cublasDdot_v2: %s", cublasStatus(int(s)))
 	}
 	return float64(out), nil
 }
 
+// close destroys the handle; the library stays loaded (cublasProc).
 func (l *cublasLib) close() error {
-	if l.c == nil {
+	if l.h == 0 {
 		return nil
 	}
 	s := C.nlcublas_destroy(l.c, l.h)
-	C.nlcublas_close(l.c)
-	C.free(unsafe.Pointer(l.c))
-	l.c = nil
+	l.h = 0
 	if s != 0 {
-		return fmt.Errorf("cuda: cublasDestroy: status %d", int(s))
+		return fmt.Errorf("cuda: cublasDestroy_v2: %s", cublasStatus(int(s)))
 	}
 	return nil
 }

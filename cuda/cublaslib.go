@@ -34,9 +34,10 @@ var cusolverVersions = []int{12, 11}
 // cusolverCandidates is cublasCandidates for cuSOLVER: $CUSOLVER_LIB, then
 // libcusolver.so.12 and .11 bare and in $CUSOLVER_DIRS, the CUDA toolkit
 // and the PyTorch wheels' nvidia/cu13/lib and nvidia/cusolver/lib.
-// cuSOLVER needs cuBLAS, cuBLASLt and (CUDA 12 and later) nvJitLink,
-// which the loader finds by soname: scripts/device-check.sh puts the
-// wheels' library folders on LD_LIBRARY_PATH.
+// cuSOLVER needs cuBLAS, cuBLASLt, cuSPARSE and (CUDA 12 and later)
+// nvJitLink by soname; for a library in a wheel the engine opens those
+// first, by full path with RTLD_GLOBAL, from the wheel's own and sibling
+// nvidia/*/lib folders (preloadPlan), so LD_LIBRARY_PATH is not needed.
 func cusolverCandidates(getenv func(string) string, glob func(string) ([]string, error)) []string {
 	return libCandidates("libcusolver", "CUSOLVER_LIB", "CUSOLVER_DIRS", cusolverVersions, "nvidia/cusolver/lib", getenv, glob)
 }

@@ -1,4 +1,4 @@
-//go:build gpu && cgo
+//go:build cgo && (gpu || gpuemu)
 
 package cuda
 
@@ -29,23 +29,16 @@ typedef struct {
 	pfn_syevd syevd;
 } nlcusolver;
 
-static const char* nlcusolver_open(const char* path, nlcusolver* c) {
-	// RTLD_GLOBAL is not needed: cuSOLVER's own dependencies (cuBLAS,
-	// cuBLASLt, nvJitLink) are resolved by the loader from its NEEDED list.
-	void* h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!h) return dlerror();
-	c->create = (pfn_screate)dlsym(h, "cusolverDnCreate");
-	c->destroy = (pfn_sdestroy)dlsym(h, "cusolverDnDestroy");
-	c->setstream = (pfn_ssetstream)dlsym(h, "cusolverDnSetStream");
-	c->version = (pfn_sversion)dlsym(h, "cusolverGetVersion"); // optional
-	c->syevd_bs = (pfn_syevd_bs)dlsym(h, "cusolverDnDsyevd_bufferSize");
-	c->syevd = (pfn_syevd)dlsym(h, "cusolverDnDsyevd");
-	if (!c->create || !c->destroy || !c->setstream || !c->syevd_bs || !c->syevd) {
-		dlclose(h);
-		return "a required cuSOLVER symbol is missing";
-	}
-	c->lib = h;
-	return NULL;
+// nlcusolver_bind fills the table from the addresses of cusolverSymbols
+// (in that order); only cusolverGetVersion may be missing.
+static void nlcusolver_bind(nlcusolver* c, void* lib, void** s) {
+	c->lib = lib;
+	c->create = (pfn_screate)s[0];
+	c->destroy = (pfn_sdestroy)s[1];
+	c->setstream = (pfn_ssetstream)s[2];
+	c->syevd_bs = (pfn_syevd_bs)s[3];
+	c->syevd = (pfn_syevd)s[4];
+	c->version = (pfn_sversion)s[5];
 }
 static int nlcusolver_create(nlcusolver* c, uintptr_t* out) { shandle_t h = 0; int s = c->create(&h); *out = (uintptr_t)h; return s; }
 static int nlcusolver_destroy(nlcusolver* c, uintptr_t h) { return c->destroy((shandle_t)h); }
@@ -59,20 +52,34 @@ static int nlcusolver_syevd(nlcusolver* c, uintptr_t h, int n, uintptr_t A, int 
 		uintptr_t work, int lwork, uintptr_t info) {
 	return c->syevd((shandle_t)h, 1, 0, n, (double*)A, lda, (double*)W, (double*)work, lwork, (int*)info);
 }
-static void nlcusolver_close(nlcusolver* c) { if (c->lib) dlclose(c->lib); c->lib = 0; }
 */
 import "C"
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"unsafe"
 )
 
-type cusolverLib struct {
+// cusolverSymbols are the functions looked up, in nlcusolver_bind's
+// order; the last, cusolverGetVersion, is optional.
+var cusolverSymbols = []string{
+	"cusolverDnCreate", "cusolverDnDestroy", "cusolverDnSetStream", "cusolverDnDsyevd_bufferSize", "cusolverDnDsyevd",
+	"cusolverGetVersion",
+}
+
+// cusolverProc is the cuSOLVER this process uses once one is accepted
+// (never closed; see cublasProc).
+var cusolverProc struct {
+	sync.Mutex
 	c    *C.nlcusolver
+	path string
+}
+
+type cusolverLib struct {
+	c    *C.nlcusolver // shared, process-wide
 	h    C.uintptr_t
 	path string
 	ver  int
@@ -80,36 +87,57 @@ type cusolverLib struct {
 	download func(dst unsafe.Pointer, src devPtr, bytes int64) error
 }
 
-func (d *cuDriver) openSolver() (solver, error) {
-	l, err := openCuSOLVER(uintptr(unsafe.Pointer(d.stream.C())))
-	if err != nil {
-		return nil, err
-	}
-	l.download = d.download
-	return l, nil
-}
-
-// openCuSOLVER loads the first usable cuSOLVER from cusolverCandidates and
-// creates a dense handle on stream in the current (primary) context.
+// openCuSOLVER returns a dense cuSOLVER handle on stream in the current
+// (primary) context, trying cusolverCandidates as openCuBLAS does: each
+// completely (its wheel's dependencies preloaded with RTLD_GLOBAL: cuBLAS,
+// cuBLASLt, cuSPARSE, nvJitLink), a failed one undone before the next,
+// every outcome in the error, the accepted library kept for the process.
 func openCuSOLVER(stream uintptr) (*cusolverLib, error) {
-	c := (*C.nlcusolver)(C.calloc(1, C.size_t(unsafe.Sizeof(C.nlcusolver{}))))
-	path, err := openFirst("cuSOLVER (libcusolver.so.12/.11)", cusolverCandidates(os.Getenv, filepath.Glob), func(p string) error {
-		cp := C.CString(p)
-		defer C.free(unsafe.Pointer(cp))
-		if e := C.nlcusolver_open(cp, c); e != nil {
-			return errors.New(C.GoString(e))
+	cusolverProc.Lock()
+	defer cusolverProc.Unlock()
+	if cusolverProc.c != nil {
+		l, err := cusolverHandle(cusolverProc.c, cusolverProc.path, stream)
+		if err != nil {
+			return nil, fmt.Errorf("cuda: cuSOLVER %s (loaded earlier in this process): %w", cusolverProc.path, err)
 		}
+		return l, nil
+	}
+	var got *cusolverLib
+	_, err := tryCandidates("cuSOLVER (libcusolver.so.12/.11)", cusolverCandidates(os.Getenv, filepath.Glob), fileExists, func(p string) error {
+		pre := preloadDeps(p)
+		h, err := dlOpen(p, false)
+		if err != nil {
+			return withNotes(err, pre)
+		}
+		syms := dlSyms(h, cusolverSymbols)
+		if err := missingSymbols(cusolverSymbols[:5], addrs(syms[:5])); err != nil {
+			dlClose(h)
+			return err
+		}
+		c := (*C.nlcusolver)(C.calloc(1, C.size_t(unsafe.Sizeof(C.nlcusolver{}))))
+		C.nlcusolver_bind(c, h, &syms[0])
+		l, err := cusolverHandle(c, p, stream)
+		if err != nil {
+			C.free(unsafe.Pointer(c))
+			dlClose(h)
+			return err
+		}
+		got = l
 		return nil
 	})
 	if err != nil {
-		C.free(unsafe.Pointer(c))
 		return nil, err
 	}
+	cusolverProc.c, cusolverProc.path = got.c, got.path
+	return got, nil
+}
+
+// cusolverHandle creates a handle from an opened library and binds
+// stream; on failure it destroys the handle.
+func cusolverHandle(c *C.nlcusolver, path string, stream uintptr) (*cusolverLib, error) {
 	l := &cusolverLib{c: c, path: path}
 	if s := C.nlcusolver_create(c, &l.h); s != 0 {
-		C.nlcusolver_close(c)
-		C.free(unsafe.Pointer(c))
-		return nil, fmt.Errorf("cuda: cusolverDnCreate (%s): status %d", path, int(s))
+		return nil, fmt.Errorf("cusolverDnCreate: %s", cusolverStatus(int(s)))
 	}
 	var v C.int
 	if C.nlcusolver_version(c, &v) == 0 {
@@ -117,7 +145,7 @@ func openCuSOLVER(stream uintptr) (*cusolverLib, error) {
 	}
 	if s := C.nlcusolver_setstream(c, l.h, C.uintptr_t(stream)); s != 0 {
 		_ = l.close()
-		return nil, fmt.Errorf("cuda: cusolverDnSetStream: status %d", int(s))
+		return nil, fmt.Errorf("cusolverDnSetStream: %s", cusolverStatus(int(s)))
 	}
 	return l, nil
 }
@@ -127,7 +155,7 @@ func (l *cusolverLib) name() string { return fmt.Sprintf("%s (version %d)", l.pa
 func (l *cusolverLib) dsyevd(n int, a devPtr, lda int, w devPtr, p *pool) error {
 	var lwork C.int
 	if s := C.nlcusolver_syevd_bs(l.c, l.h, C.int(n), C.uintptr_t(a), C.int(lda), C.uintptr_t(w), &lwork); s != 0 {
-		return fmt.Errorf("cusolverDnDsyevd_bufferSize(n=%d): status %d", n, int(s))
+		return fmt.Errorf("cusolverDnDsyevd_bufferSize(n=%d): %s", n, cusolverStatus(int(s)))
 	}
 	work, err := p.get(8*int64(lwork) + 256) // the last 256 bytes hold devInfo
 	if err != nil {
@@ -137,7 +165,7 @@ func (l *cusolverLib) dsyevd(n int, a devPtr, lda int, w devPtr, p *pool) error 
 	info := work + devPtr(8*int64(lwork))
 	if s := C.nlcusolver_syevd(l.c, l.h, C.int(n), C.uintptr_t(a), C.int(lda), C.uintptr_t(w),
 		C.uintptr_t(work), lwork, C.uintptr_t(info)); s != 0 {
-		return fmt.Errorf("cusolverDnDsyevd(n=%d): status %d", n, int(s))
+		return fmt.Errorf("cusolverDnDsyevd(n=%d): %s", n, cusolverStatus(int(s)))
 	}
 	var st int32
 	if err := l.download(unsafe.Pointer(&st), info, 4); err != nil {
@@ -149,16 +177,15 @@ func (l *cusolverLib) dsyevd(n int, a devPtr, lda int, w devPtr, p *pool) error 
 	return nil
 }
 
+// close destroys the handle; the library stays loaded (cusolverProc).
 func (l *cusolverLib) close() error {
-	if l.c == nil {
+	if l.h == 0 {
 		return nil
 	}
 	s := C.nlcusolver_destroy(l.c, l.h)
-	C.nlcusolver_close(l.c)
-	C.free(unsafe.Pointer(l.c))
-	l.c = nil
+	l.h = 0
 	if s != 0 {
-		return fmt.Errorf("cuda: cusolverDnDestroy: status %d", int(s))
+		return fmt.Errorf("cuda: cusolverDnDestroy: %s", cusolverStatus(int(s)))
 	}
 	return nil
 }

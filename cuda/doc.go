@@ -51,7 +51,25 @@
 // of $CUBLAS_DIRS (colon-separated), of the CUDA toolkit
 // (/usr/local/cuda*/lib64) and of PyTorch's CUDA wheels in the usual
 // Python environments ($VIRTUAL_ENV, $CONDA_PREFIX, the user's and the
-// system's).
+// system's). Each candidate is tried completely (its wheel's dependencies
+// opened first by full path, dlopen, every symbol looked up, a handle
+// created and bound to the stream) and undone before the next; when none
+// is usable the error gives every candidate's outcome (a missing symbol by
+// name, a cuBLAS status by name and number). cuSOLVER, for the ridge fits,
+// is found the same way. The library accepted is opened once per process
+// and never closed: engines create and destroy only handles.
+//
+// # Debugging on a device
+//
+// Every driver error carries the call and its numeric CUresult. The
+// embedded PTX is loaded with cuModuleLoadDataEx with the JIT's error and
+// information logs captured: a failed load reports the error log, and
+// DeviceInfo gives the load time (PTXLoad) and the information log
+// (JITLog). With Options.Debug, or NL_CUDA_DEBUG=1 in the environment, the
+// engine synchronises after every kernel launch and library call, so a
+// device fault is reported by the launch that caused it, with the
+// kernel's name, grid and block; without it, a fault found at a later
+// synchronisation names the last work queued.
 //
 // # Emulation
 //

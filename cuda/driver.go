@@ -1,6 +1,9 @@
 package cuda
 
-import "unsafe"
+import (
+	"time"
+	"unsafe"
+)
 
 // driver is the device under the backend: CUDA's driver API through
 // gorgonia.org/cu on a GPU (device_cu.go, build tag gpu), or the host
@@ -74,4 +77,13 @@ type DeviceInfo struct {
 	TF32         bool   // cuBLAS may use TF32
 	GEMMNote     string // why cuBLAS is not in use, when it is not
 	Emulated     bool   // the host emulation, not a GPU
+	// PTXLoad is how long loading the embedded PTX took (the driver's JIT
+	// compilation for the card, cuModuleLoadDataEx); 0 under emulation.
+	PTXLoad time.Duration
+	// JITLog is the JIT compiler's (verbose) information log of that load:
+	// registers and shared memory per kernel, and any warnings.
+	JITLog string
+	// Debug: every launch and library call is followed by a
+	// synchronisation (Options.Debug or NL_CUDA_DEBUG).
+	Debug bool
 }

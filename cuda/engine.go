@@ -3,6 +3,7 @@ package cuda
 import (
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
 	"sync"
@@ -55,6 +56,8 @@ type Engine struct {
 	params map[paramKey]*paramEntry
 	broken error
 	stats  Stats
+	debug  bool       // Options.Debug or NL_CUDA_DEBUG: synchronise after every launch
+	last   launchInfo // the last kernel queued (or library call), for error messages
 
 	deadMu sync.Mutex
 	dead   []paramKey // parameters collected by the GC, to free
@@ -77,7 +80,8 @@ type opener func(Options) (driver, blas, error)
 var errClosed = errors.New("cuda: engine closed")
 
 func newEngine(opts Options, open opener) (*Engine, error) {
-	e := &Engine{opts: opts, work: make(chan func()), params: map[paramKey]*paramEntry{}}
+	e := &Engine{opts: opts, work: make(chan func()), params: map[paramKey]*paramEntry{},
+		debug: debugOn(opts, os.Getenv(debugEnv))}
 	ready := make(chan error)
 	go func() {
 		// The context stays current on this thread for the engine's
@@ -123,6 +127,7 @@ func (e *Engine) Info() DeviceInfo {
 	var inf DeviceInfo
 	if e.do(func() {
 		inf = e.drv.info()
+		inf.Debug = e.debug
 		inf.GEMM = "own sgemm_f32"
 		if e.bl != nil {
 			inf.GEMM = "cuBLAS " + e.bl.name()
@@ -261,15 +266,56 @@ func (e *Engine) run(fn nn.Func, inputs []*tensor.Dense) (outs []*tensor.Dense, 
 		host := make([]float32, max(1, numel(t.shape)))
 		if err := e.drv.download(unsafe.Pointer(&host[0]), t.ptr, 4*numel(t.shape)); err != nil {
 			e.broken = err
-			return nil, fmt.Errorf("cuda: output %d: %w", i, err)
+			return nil, fmt.Errorf("cuda: output %d: %w%s", i, err, e.lastQueued())
 		}
 		outs[i] = tensor.New(tensor.WithShape(slices.Clone(t.shape)...), tensor.WithBacking(host[:numel(t.shape)]))
 	}
 	if err := e.drv.sync(); err != nil {
 		e.broken = err
-		return nil, fmt.Errorf("cuda: %w", err)
+		return nil, fmt.Errorf("cuda: %w%s", err, e.lastQueued())
 	}
 	return outs, nil
+}
+
+// launchKernel queues kernel k and records it; in debug mode it waits
+// for it, so that a failure is reported by the launch that caused it.
+func (e *Engine) launchKernel(k kernel, grid, block dim3, a *args) error {
+	at := launchInfo{k: k, grid: grid, block: block, valid: true}
+	if err := e.drv.launch(k, grid, block, a); err != nil {
+		return &launchError{at: at, step: "launch", err: err}
+	}
+	e.stats.Launches++
+	e.last = at
+	if e.debug {
+		if err := e.drv.sync(); err != nil {
+			e.broken = err
+			return &launchError{at: at, step: "synchronising after the launch (debug mode)", err: err}
+		}
+	}
+	return nil
+}
+
+// libDone records a cuBLAS or cuSOLVER call just queued; in debug mode
+// it waits for it.
+func (e *Engine) libDone(call string) error {
+	e.last = launchInfo{afterLibCall: call}
+	if !e.debug {
+		return nil
+	}
+	if err := e.drv.sync(); err != nil {
+		e.broken = err
+		return fmt.Errorf("%s: synchronising after the call (debug mode): %w", call, err)
+	}
+	return nil
+}
+
+// lastQueued names, for an error found at a later synchronisation, the
+// last work queued (without debug mode the failing one may be earlier).
+func (e *Engine) lastQueued() string {
+	if e.debug {
+		return ""
+	}
+	return fmt.Sprintf(" (last queued: %s; %s=1 reports the failing launch)", e.last, debugEnv)
 }
 
 // Parameter cache.

@@ -1,5 +1,7 @@
 package cuda
 
+import "fmt"
+
 // Launch configurations. The kernels are written with grid-stride loops
 // or with explicit bounds, so any grid is correct; these choose one that
 // fills the card without launching more blocks than work.
@@ -65,3 +67,33 @@ func splitBatch(batch int) [][2]int {
 	}
 	return out
 }
+
+// launchInfo is a kernel launch, as reported with a device error.
+type launchInfo struct {
+	k            kernel
+	grid, block  dim3
+	valid        bool
+	afterLibCall string // the last library call instead, when it came after the launch
+}
+
+func (l launchInfo) String() string {
+	if l.afterLibCall != "" {
+		return l.afterLibCall
+	}
+	if !l.valid {
+		return "none"
+	}
+	return fmt.Sprintf("kernel %s grid (%d,%d,%d) block (%d,%d,%d)", l.k,
+		l.grid[0], l.grid[1], l.grid[2], l.block[0], l.block[1], l.block[2])
+}
+
+// launchError is a failed launch, or (in debug mode) a failure found by
+// the synchronisation right after it.
+type launchError struct {
+	at   launchInfo
+	step string // "launch" or "synchronising after the launch"
+	err  error
+}
+
+func (e *launchError) Error() string { return fmt.Sprintf("%s: %s: %v", e.at, e.step, e.err) }
+func (e *launchError) Unwrap() error { return e.err }

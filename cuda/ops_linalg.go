@@ -33,6 +33,10 @@ func (b *Backend) gemm(op string, transA, transB bool, m, n, k int, alpha float3
 			b.failf("%s: cublasSgemmStridedBatched (%dx%dx%d, batch %d): %w", op, m, n, k, batch, err)
 			return false
 		}
+		if err := e.libDone(fmt.Sprintf("cublasSgemmStridedBatched (%dx%dx%d, batch %d)", m, n, k, batch)); err != nil {
+			b.failf("%s: %w", op, err)
+			return false
+		}
 		return true
 	}
 	for _, r := range splitBatch(batch) {

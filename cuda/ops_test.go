@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"gorgonia.org/tensor"
 
@@ -43,14 +44,17 @@ func clones(ts []*tensor.Dense) []*tensor.Dense {
 // inputs and compares every output.
 func checkAgainstCPU(t *testing.T, eng nn.Engine, name string, fn nn.Func, tol float64, inputs ...*tensor.Dense) {
 	t.Helper()
+	t0 := time.Now()
 	want, err := graph.NewEngine().Run(fn, clones(inputs)...)
 	if err != nil {
 		t.Fatalf("%s on graph: %v", name, err)
 	}
+	t1 := time.Now()
 	got, err := eng.Run(fn, clones(inputs)...)
 	if err != nil {
 		t.Fatalf("%s on cuda: %v", name, err)
 	}
+	cpuTime, devTime := t1.Sub(t0), time.Since(t1)
 	if len(got) != len(want) {
 		t.Fatalf("%s: %d outputs, want %d", name, len(got), len(want))
 	}
@@ -60,7 +64,8 @@ func checkAgainstCPU(t *testing.T, eng nn.Engine, name string, fn nn.Func, tol f
 			t.Errorf("%s: output %d: relative error %.3g (tol %g) %v", name, i, e, tol, err)
 			continue
 		}
-		t.Logf("%-40s out %d %v: rel err %.2e", name, i, got[i].Shape(), e)
+		t.Logf("%-40s out %d %v: rel err %.2e (nn/graph %v, cuda %v)", name, i, got[i].Shape(), e,
+			cpuTime.Round(time.Millisecond), devTime.Round(time.Millisecond))
 	}
 }
 

@@ -53,6 +53,28 @@ type Options struct {
 	// Poison fills every new tensor with NaN before use, so that a kernel
 	// that leaves an element unwritten shows up in tests.
 	Poison bool
+	// Debug synchronises the stream after every kernel launch and every
+	// cuBLAS or cuSOLVER call, so that a device error is reported by the
+	// call that caused it, with the kernel's name, grid and block and the
+	// numeric CUresult. Slow; for finding a failure. The environment
+	// variable NL_CUDA_DEBUG=1 turns it on for every engine.
+	Debug bool
+}
+
+// debugEnv is the environment variable that turns Options.Debug on.
+const debugEnv = "NL_CUDA_DEBUG"
+
+// debugOn reports whether debug mode is on for opts, given the value of
+// $NL_CUDA_DEBUG ("", "0" and "false" leave it off).
+func debugOn(opts Options, env string) bool {
+	if opts.Debug {
+		return true
+	}
+	switch env {
+	case "", "0", "false", "no", "off":
+		return false
+	}
+	return true
 }
 
 func (o Options) workspace() int64 {

@@ -105,11 +105,7 @@ func (e *Engine) launchK(k kernel, grid, block dim3, a *args) error {
 	if err := a.check(k); err != nil {
 		return err
 	}
-	e.stats.Launches++
-	if err := e.drv.launch(k, grid, block, a); err != nil {
-		return fmt.Errorf("%s: %w", k, err)
-	}
-	return nil
+	return e.launchKernel(k, grid, block, a)
 }
 
 func (e *Engine) dgemm(transA, transB bool, m, n, k int, alpha float64, a devPtr, lda int, b devPtr, ldb int, beta float64, c devPtr, ldc int) error {
@@ -118,7 +114,7 @@ func (e *Engine) dgemm(transA, transB bool, m, n, k int, alpha float64, a devPtr
 	if err := e.bl.dgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); err != nil {
 		return fmt.Errorf("%w (%dx%dx%d)", err, m, n, k)
 	}
-	return nil
+	return e.libDone(fmt.Sprintf("cublasDgemm_v2 (%dx%dx%d)", m, n, k))
 }
 
 func (e *Engine) dualLOO(pb *ridge.DualLOOProblem) (*ridge.DualLOOResult, error) {
@@ -208,6 +204,9 @@ func (e *Engine) dualLOOOn(pb *ridge.DualLOOProblem, sol solver, bufs *devBufs, 
 	if err := e.bl.dsyrk(true, n, p, 1, xt, p, 0, k, n); err != nil {
 		return nil, err
 	}
+	if err := e.libDone(fmt.Sprintf("cublasDsyrk_v2 (n=%d, k=%d)", n, p)); err != nil {
+		return nil, err
+	}
 	gamma := 0.0
 	if pb.XMean != nil {
 		tr, err := e.bl.ddot(n, k, n+1, ones, 1)
@@ -227,6 +226,9 @@ func (e *Engine) dualLOOOn(pb *ridge.DualLOOProblem, sol solver, bufs *devBufs, 
 		return nil, err
 	}
 	if err := sol.dsyevd(n, k, n, lam, e.pool); err != nil {
+		return nil, err
+	}
+	if err := e.libDone(fmt.Sprintf("cusolverDnDsyevd (n=%d)", n)); err != nil {
 		return nil, err
 	}
 	v := k // the eigenvectors, column-major

@@ -56,6 +56,7 @@ func maxRel(t *testing.T, what string, got, want *mat.Dense) float64 {
 // typically 1e-12).
 func TestRidgeDualLOO(t *testing.T) {
 	eng := openEngine(t, Options{})
+	needCuSOLVER(t, eng)
 	cases := []struct {
 		name          string
 		n, p, d       int
@@ -109,6 +110,7 @@ func TestRidgeDualLOO(t *testing.T) {
 // on the CPU without it.
 func TestRidgeConfigDevice(t *testing.T) {
 	eng := openEngine(t, Options{})
+	needCuSOLVER(t, eng)
 	x, y := ridgeData(3, 30, 80, 2, 1)
 	cfg := ridge.Config{Alphas: []float64{0.1, 1, 10}, PerTarget: true, Device: eng}
 	g0 := eng.Stats().GEMMs
