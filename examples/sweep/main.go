@@ -114,6 +114,7 @@ type settings struct {
 	baseSNR                 float64
 	baseTrain, participants int
 	voxels, test, repeats   int
+	from                    string // a sweep.json to redraw instead of running
 }
 
 func parse(args []string, stderr io.Writer) (settings, error) {
@@ -130,6 +131,7 @@ func parse(args []string, stderr io.Writer) (settings, error) {
 	fs.IntVar(&s.voxels, "voxels", 500, "voxels each decoder keeps")
 	fs.IntVar(&s.test, "test", 50, "test images per participant")
 	fs.IntVar(&s.repeats, "repeats", 35, "repeats of each test image")
+	fs.StringVar(&s.from, "from", "", "redraw the plots and table of an earlier sweep's sweep.json into -out, without running anything")
 	if err := fs.Parse(args); err != nil {
 		return s, err
 	}
@@ -173,6 +175,9 @@ func run(args []string, log, stderr io.Writer) error {
 	// Found now, not after an hour of decoding.
 	if err := atomicfile.CheckDir(s.out); err != nil {
 		return fmt.Errorf("-out: %w", err)
+	}
+	if s.from != "" {
+		return redraw(s)
 	}
 	blas.Use()
 	v, err := vae.Shipped()
@@ -236,7 +241,68 @@ func run(args []string, log, stderr io.Writer) error {
 	if err := save(s, pts); err != nil {
 		return err
 	}
+	if err := table(s, pts); err != nil {
+		return err
+	}
 	return plots(s, pts)
+}
+
+// redraw reads an earlier sweep's results and draws them again.
+func redraw(s settings) error {
+	raw, err := os.ReadFile(s.from)
+	if err != nil {
+		return fmt.Errorf("-from: %w", err)
+	}
+	var saved struct {
+		Points       []point `json:"points"`
+		Participants int     `json:"participants"`
+		BaseSNR      float64 `json:"base_snr"`
+		BaseTrain    int     `json:"base_train"`
+	}
+	if err := json.Unmarshal(raw, &saved); err != nil {
+		return fmt.Errorf("-from %s: %w", s.from, err)
+	}
+	if len(saved.Points) == 0 {
+		return fmt.Errorf("-from %s: no points", s.from)
+	}
+	s.participants, s.baseSNR, s.baseTrain = saved.Participants, saved.BaseSNR, saved.BaseTrain
+	if err := table(s, saved.Points); err != nil {
+		return err
+	}
+	return plots(s, saved.Points)
+}
+
+// table writes sweep.md: every point's mean and 95% interval per method.
+func table(s settings, pts []point) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Pixel pairwise identification, mean over %d simulated participants [95%% t interval]; chance 0.5.\n\n", s.participants)
+	b.WriteString("| axis | SNR | training images | noise |")
+	for _, m := range methods {
+		b.WriteString(" " + m.label + " |")
+	}
+	b.WriteString("\n|---|---|---|---|")
+	for range methods {
+		b.WriteString("---|")
+	}
+	b.WriteString("\n")
+	for _, p := range pts {
+		snr := strconv.FormatFloat(p.SNR, 'g', -1, 64)
+		if p.SNR == 0 {
+			snr = "noise-free"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %d | %s |", p.Axis, snr, p.Train, p.Noise)
+		for _, m := range methods {
+			v := p.Scores[m.name]
+			if len(v) == 0 {
+				b.WriteString(" |")
+				continue
+			}
+			mean, lo, hi := interval(v)
+			fmt.Fprintf(&b, " %.3f [%.3f, %.3f] |", mean, lo, hi)
+		}
+		b.WriteString("\n")
+	}
+	return atomicfile.WriteBytes(filepath.Join(s.out, "sweep.md"), []byte(b.String()))
 }
 
 // once runs the pipeline for one participant and returns each method's
@@ -367,8 +433,16 @@ func curve(path, title, xlabel string, pts []point, x func(point) float64, names
 	p.Y.Label.Text = "pixel pairwise identification"
 	p.Y.Min, p.Y.Max = 0.4, 1.05
 	if names == nil {
+		// A log axis with explicit positive limits: gonum's own range can
+		// reach 0 or below (a single point, say), which a log scale
+		// cannot draw.
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, pt := range pts {
+			lo, hi = min(lo, x(pt)), max(hi, x(pt))
+		}
 		p.X.Scale = plot.LogScale{}
 		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.X.Min, p.X.Max = lo/1.5, hi*1.5
 	} else {
 		var ticks []plot.Tick
 		for i, n := range names {

@@ -19,7 +19,7 @@ func TestSmoke(t *testing.T) {
 		"-base-snr", "2", "-voxels", "100", "-participants", "2", "-test", "10", "-repeats", "3"}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"sweep.json", "snr.png", "training.png", "noise.png"} {
+	for _, f := range []string{"sweep.json", "sweep.md", "snr.png", "training.png", "noise.png"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Error(err)
 		}
@@ -46,6 +46,14 @@ func TestSmoke(t *testing.T) {
 		if !(v > 0.8) {
 			t.Errorf("noise-free VAE-GAN ridge pairwise %.3f", v)
 		}
+	}
+	// Redrawn from the saved results alone.
+	again := t.TempDir()
+	if err := run([]string{"-out", again, "-from", filepath.Join(dir, "sweep.json")}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if md, err := os.ReadFile(filepath.Join(again, "sweep.md")); err != nil || !strings.Contains(string(md), "| noise | 2 | 150 | independent |") {
+		t.Errorf("redrawn table: %v\n%s", err, md)
 	}
 	for _, bad := range [][]string{{"-snr", "x"}, {"-noise", "loud"}, {"-participants", "0"}, {"-train", "5"}} {
 		if err := run(bad, io.Discard, io.Discard); err == nil {
