@@ -15,10 +15,10 @@ var simulateFlags = []flagSpec{
 	{name: "train", help: "training images (default 1200)"},
 	{name: "test", help: "test images (default 50)"},
 	{name: "repeats", help: "test repeats (default 35)"},
-	{name: "snr", help: "signal-to-noise ratio (default 0.5)"},
+	{name: "snr", help: "signal-to-noise ratio (default 0.8)"},
 	{name: "seed", help: "random seed (default 1)"},
-	{name: "grid", help: "voxel grid X,Y,Z (default 20,20,10)"},
-	{name: "voxels", help: "early and higher visual voxels E,H (default 600,600)"},
+	{name: "grid", help: "voxel grid X,Y,Z (default 26,26,12)"},
+	{name: "voxels", help: "visual mask voxels E,H[,W,N]: early, higher, weakly selective and non-selective (default 1500,1000,400,400); with two values W and N keep their defaults"},
 	{name: "out", help: "output directory (a BIDS dataset)"},
 }
 
@@ -64,11 +64,18 @@ func runSimulate(args []string, w io.Writer) error {
 		cfg.Grid = [3]int{v[0], v[1], v[2]}
 	}
 	if g := p.str("voxels", ""); g != "" {
-		v, err := ints(g, 2)
+		n := 2
+		if strings.Count(g, ",") == 3 {
+			n = 4
+		}
+		v, err := ints(g, n)
 		if err != nil {
-			return fmt.Errorf("simulate: -voxels: %w", err)
+			return fmt.Errorf("simulate: -voxels (E,H or E,H,W,N): %w", err)
 		}
 		cfg.EarlyVoxels, cfg.HigherVoxels = v[0], v[1]
+		if n == 4 {
+			cfg.WeakVoxels, cfg.NonselectiveVoxels = v[2], v[3]
+		}
 	}
 	images, err := sim.LoadIDX(ip)
 	if err != nil {
@@ -91,7 +98,7 @@ func runSimulate(args []string, w io.Writer) error {
 		}
 	}
 	fmt.Fprintf(w, "simulated %d training images (%d runs) and %d test images x %d (%d runs), SNR %g, %d visual voxels\n",
-		cfg.TrainImages, trainRuns, cfg.TestImages, cfg.TestRepeats, testRuns, cfg.SNR, cfg.EarlyVoxels+cfg.HigherVoxels)
+		cfg.TrainImages, trainRuns, cfg.TestImages, cfg.TestRepeats, testRuns, cfg.SNR, cfg.EarlyVoxels+cfg.HigherVoxels+cfg.WeakVoxels+cfg.NonselectiveVoxels)
 	fmt.Fprintf(w, "wrote %s (visual mask: %s)\n", ds.Dir, ds.VisualMask)
 	return nil
 }

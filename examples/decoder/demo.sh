@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 images=${1:-/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz}
-snr=${2:-0.5}
+snr=${2:-0.8}
 work=${3:-$(mktemp -d)}
 train=1200
 case "$images" in *testdata/decode/fashion*) train=500 ;; esac

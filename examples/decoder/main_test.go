@@ -31,7 +31,7 @@ func TestDemoPipeline(t *testing.T) {
 	dir := t.TempDir()
 	ds := filepath.Join(dir, "ds")
 	call(t, "simulate", "-images", fashion, "-train", "300", "-test", "20", "-repeats", "5",
-		"-grid", "12,12,8", "-voxels", "200,200", "-snr", "0.5", "-out", ds)
+		"-grid", "12,12,8", "-voxels", "200,200,50,50", "-snr", "0.5", "-out", ds)
 	runs := func(task, suffix string) []string {
 		m, _ := filepath.Glob(filepath.Join(ds, "sub-01", "func", "sub-01_task-"+task+"_run-*_"+suffix))
 		sort.Strings(m)
@@ -42,13 +42,13 @@ func TestDemoPipeline(t *testing.T) {
 	args := append([]string{"betas", "-bold"}, runs("train", "bold.nii.gz")...)
 	args = append(append(args, "-events"), runs("train", "events.tsv")...)
 	out := call(t, append(args, "-mask", mask, "-out", p("train.npy"))...)
-	if !strings.Contains(out, "300 trials, 400 voxels") {
+	if !strings.Contains(out, "300 trials, 500 voxels") {
 		t.Errorf("betas: %s", out)
 	}
 	args = append([]string{"betas", "-bold"}, runs("test", "bold.nii.gz")...)
 	args = append(append(args, "-events"), runs("test", "events.tsv")...)
 	out = call(t, append(args, "-mask", mask, "-average", "-float32", "-out", p("test.npy"))...)
-	if !strings.Contains(out, "(20 x 400)") {
+	if !strings.Contains(out, "(20 x 500)") {
 		t.Errorf("betas -average: %s", out)
 	}
 	call(t, "latents", "-root", ds, "-train", p("train.tsv"), "-test", p("test.tsv"), "-k", "20",
