@@ -76,3 +76,26 @@ func TestInterval(t *testing.T) {
 		t.Errorf("interval %v [%v, %v]", m, lo, hi)
 	}
 }
+
+// TestPairedDifferences checks the paired table on made-up scores: a best
+// method ahead of the oracle by exactly 0.1 in every participant, and a
+// noise structure that changes nothing.
+func TestPairedDifferences(t *testing.T) {
+	ridge := []float64{0.9, 0.8, 0.85, 0.95, 0.7, 0.75}
+	oracle := []float64{0.8, 0.7, 0.75, 0.85, 0.6, 0.65}
+	pts := []point{
+		{Axis: "noise", SNR: 0.8, Train: 100, Noise: "realistic", Scores: map[string][]float64{"vaegan ridge": ridge, "pixels category-oracle": oracle}},
+		{Axis: "noise", SNR: 0.8, Train: 100, Noise: "independent", Scores: map[string][]float64{"vaegan ridge": ridge, "pixels category-oracle": oracle}},
+	}
+	var b strings.Builder
+	paired(&b, pts)
+	out := b.String()
+	// 6 participants all ahead: the exact sign-flip p is 2/64.
+	want := "| VAE-GAN ridge − category oracle (SNR 0.8, 100 training, realistic) | +0.100 [+0.100, +0.100] | 0.0312 |"
+	if !strings.Contains(out, want) {
+		t.Errorf("missing %q in\n%s", want, out)
+	}
+	if !strings.Contains(out, "| VAE-GAN ridge: independent − realistic | +0.000 [+0.000, +0.000] | 1 |") {
+		t.Errorf("no-change row wrong:\n%s", out)
+	}
+}
