@@ -37,6 +37,7 @@ import (
 	"github.com/neurolatent/neurolatent/decode/sim"
 	"github.com/neurolatent/neurolatent/decode/stats"
 	"github.com/neurolatent/neurolatent/internal/atomicfile"
+	"github.com/neurolatent/neurolatent/internal/cli"
 	"github.com/neurolatent/neurolatent/recon"
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
@@ -67,10 +68,9 @@ type options struct {
 	eng                                                *cuda.Engine // with -gpu
 }
 
-func parse(args []string, stderr io.Writer) (options, error) {
+func parse(args []string, stdout io.Writer) (options, error) {
 	o := options{}
 	fs := flag.NewFlagSet("reconstruct", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.StringVar(&o.out, "out", "out", "output folder")
 	fs.StringVar(&o.method, "method", "ridge", "decoder: ridge (RidgeCV) or invert (encoding-model inversion, VanRullen & Reddy 2019)")
 	fs.StringVar(&o.model, "model", "vaegan", "generative model: vaegan, bigbigan or gan")
@@ -93,21 +93,18 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.repeats, "repeats", 35, "repeats of each simulated test image")
 	fs.StringVar(&o.images, "images", "", "stimulus images for the simulation: an IDX file, or a .npy array [N,H,W], [N,H,W,C] or [N,C,H,W] such as ../shared/data/real/olivetti/faces-400x64x64-uint8.npy (default: the shipped Fashion-MNIST test set)")
 	// Real data.
-	fs.Var(&o.boldTrain, "bold-train", "training runs: 4D NIfTI files (repeat or comma-separate)")
-	fs.Var(&o.eventsTrain, "events-train", "BIDS events.tsv of the training runs, in the same order")
-	fs.Var(&o.boldTest, "bold-test", "test runs: 4D NIfTI files")
-	fs.Var(&o.eventsTest, "events-test", "BIDS events.tsv of the test runs")
+	fs.Var(&o.boldTrain, "bold-train", "training runs: 4D NIfTI `files` (repeat or comma-separate)")
+	fs.Var(&o.eventsTrain, "events-train", "BIDS events.tsv `files` of the training runs, in the same order")
+	fs.Var(&o.boldTest, "bold-test", "test runs: 4D NIfTI `files`")
+	fs.Var(&o.eventsTest, "events-test", "BIDS events.tsv `files` of the test runs")
 	fs.StringVar(&o.mask, "mask", "", "3D NIfTI mask of the voxels to use (e.g. visual cortex)")
 	fs.StringVar(&o.betasTrain, "betas-train", "", "training trial betas, .npy [trials, voxels] (instead of runs)")
 	fs.StringVar(&o.betasTest, "betas-test", "", "test betas, .npy [images, voxels], averaged over repeats")
 	fs.StringVar(&o.stimTrain, "stim-train", "", "text file: the stimulus of each -betas-train row, one per line")
 	fs.StringVar(&o.stimTest, "stim-test", "", "text file: the stimulus of each -betas-test row")
 	fs.StringVar(&o.stimuli, "stimuli", "", "where stim_file values point: a folder of images, or an IDX file whose rows they number")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, help, stdout); err != nil {
 		return o, err
-	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected arguments %v", fs.Args())
 	}
 	switch {
 	case o.method != "ridge" && o.method != "invert":
@@ -138,9 +135,9 @@ func parse(args []string, stderr io.Writer) (options, error) {
 
 func run(args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
-	o, err := parse(args, stderr)
+	o, err := parse(args, stdout)
 	if err != nil {
-		return err
+		return cli.Usage(err)
 	}
 	if err := writable(o.out); err != nil {
 		return err // found now, not after the whole computation
@@ -155,10 +152,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 		defer o.eng.Close()
 		defer ridge.UseDevice(o.eng)()
 	}
-	var log io.Writer = stderr
-	if o.quiet || o.jsonOut {
-		log = nil
+	var stages *cli.StageWriter
+	if !o.quiet && !o.jsonOut {
+		stages = cli.Stages(stderr, o.stages())
 	}
+	log := stages.Writer()
 	model, err := loadModel(o)
 	if err != nil {
 		return err
@@ -173,6 +171,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	stages.Finish()
 	res.Seconds = time.Since(start).Seconds()
 	if err := res.Write(o.out, o.cols); err != nil {
 		return err
@@ -379,10 +378,5 @@ func stimIndex(stim string) (int, bool) {
 }
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "reconstruct:", err)
-		}
-		os.Exit(2)
-	}
+	cli.Exit("reconstruct", run(os.Args[1:], os.Stdout, os.Stderr))
 }
