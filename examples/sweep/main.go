@@ -10,7 +10,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"image/color"
@@ -30,6 +29,7 @@ import (
 	"github.com/neurolatent/neurolatent/dataset"
 	"github.com/neurolatent/neurolatent/decode/sim"
 	"github.com/neurolatent/neurolatent/internal/atomicfile"
+	"github.com/neurolatent/neurolatent/internal/cli"
 	"github.com/neurolatent/neurolatent/recon"
 	"github.com/neurolatent/neurolatent/vae"
 )
@@ -91,20 +91,24 @@ func run(args []string, log io.Writer) error {
 	snrTrain := fs.Int("snr-train", 1200, "training images in the SNR sweep")
 	voxels := fs.Int("voxels", 500, "voxels each decoder keeps")
 	seeds := fs.Int("seeds", 1, "participants (seeds 1..N) per point; the curves show their mean and standard deviation")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, sweepHelp, helpOut); err != nil {
 		return err
 	}
 	if *seeds < 1 || *seeds > 100 {
-		return fmt.Errorf("-seeds %d: want 1 to 100", *seeds)
+		return cli.Usagef("-seeds %d: want 1 to 100", *seeds)
 	}
 	snrList, err := floats(*snrs)
 	if err != nil {
-		return fmt.Errorf("-snr: %w", err)
+		return cli.Usagef("-snr: %w", err)
 	}
 	trainF, err := floats(*trains)
 	if err != nil {
-		return fmt.Errorf("-train: %w", err)
+		return cli.Usagef("-train: %w", err)
 	}
+	// One line per decoded participant, above a bar over all of them.
+	bar := cli.Stages(log, (len(snrList)+len(trainF))*(*seeds))
+	log = bar
+	defer bar.Finish()
 	// Found now, not after minutes of decoding.
 	if err := atomicfile.CheckDir(*out); err != nil {
 		return fmt.Errorf("-out: %w", err)
@@ -264,10 +268,5 @@ func plotCurve(path, title, xlabel string, pts []point, x func(point) float64, l
 }
 
 func main() {
-	if err := run(os.Args[1:], os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "sweep:", err)
-		}
-		os.Exit(2)
-	}
+	cli.Exit("sweep", run(os.Args[1:], os.Stderr))
 }
