@@ -176,6 +176,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err := res.Write(o.out, o.cols); err != nil {
 		return err
 	}
+	if err := writeDerivative(o, args, res, data, log); err != nil {
+		return err
+	}
 	if o.jsonOut {
 		js, _ := json.Marshal(res)
 		fmt.Fprintln(stdout, string(js))
