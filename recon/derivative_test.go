@@ -263,3 +263,37 @@ func floatsSum(x []float64) float64 {
 	}
 	return s
 }
+
+// The report is one self-contained file: every image a data URI, the rows
+// of the grid and the decoders named.
+func TestWriteHTML(t *testing.T) {
+	dir, r, _ := derivativeRun(t)
+	out := t.TempDir()
+	if err := r.WriteHTML(out, recon.HTMLOptions{}); err == nil {
+		t.Error("WriteHTML without identification.png: no error")
+	}
+	if err := r.Write(out, 6); err != nil {
+		t.Fatal(err)
+	}
+	opt := recon.HTMLOptions{Settings: [][2]string{{"command line", "reconstruct -x <y>"}}, R2Map: filepath.Join(dir, "sub-01", "sub-01_desc-vaeganEncodingR2_statmap.nii.gz"), Cols: 6}
+	if err := r.WriteHTML(out, opt); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, recon.ReportHTML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	if n := strings.Count(s, `src="data:image/png;base64,`); n != 4+1+1 { // grid rows, identification, R^2 slices
+		t.Errorf("%d embedded images, want 6", n)
+	}
+	for _, want := range []string{"<th>seen</th>", "<th>vaegan (ridge)</th>", "<th>PCA (ridge)</th>", "<th>pixel ridge</th>",
+		"reconstruct -x &lt;y&gt;", "pairwise pixel", "Encoding R² map", "[", "p "} {
+		if !strings.Contains(s, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if strings.Contains(s, "ZgotmplZ") || strings.Contains(s, "http://") || strings.Contains(s, `src="file`) {
+		t.Error("report refers to something outside itself")
+	}
+}

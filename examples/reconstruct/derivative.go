@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/neurolatent/neurolatent/recon"
 )
@@ -30,8 +31,19 @@ func writeDerivative(o options, args []string, res *recon.Result, data *recon.Da
 			mask = m[0]
 		}
 	}
-	info := recon.DerivativeInfo{Name: "neurolatent reconstruct", CommandLine: append([]string{"reconstruct"}, args...), Mask: mask}
-	return res.WriteDerivative(filepath.Join(o.out, filepath.FromSlash(DerivativeDir)), data, info)
+	cmd := append([]string{"reconstruct"}, args...)
+	info := recon.DerivativeInfo{Name: "neurolatent reconstruct", CommandLine: cmd, Mask: mask}
+	deriv := filepath.Join(o.out, filepath.FromSlash(DerivativeDir))
+	if err := res.WriteDerivative(deriv, data, info); err != nil {
+		return err
+	}
+	// The report: one HTML file with everything embedded.
+	r2, _ := filepath.Glob(filepath.Join(deriv, "sub-*", "*EncodingR2_statmap.nii.gz"))
+	hopt := recon.HTMLOptions{Settings: [][2]string{{"command line", strings.Join(cmd, " ")}, {"output", o.out}}, Cols: o.cols}
+	if len(r2) == 1 {
+		hopt.R2Map = r2[0]
+	}
+	return res.WriteHTML(o.out, hopt)
 }
 
 func say(w io.Writer, format string, a ...any) {
