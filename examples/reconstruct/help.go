@@ -11,6 +11,7 @@ With no flags it simulates a participant shown Fashion-MNIST images and
 decodes through the shipped VAE-GAN; the data flags take real fMRI instead.`,
 	Groups: []cli.Group{
 		{Title: "simulated participant (the default data)", Flags: []string{"snr", "seed", "train", "test", "repeats", "images"}},
+		{Title: "real data: a BIDS dataset", Flags: []string{"bids", "sub", "ses", "task-train", "task-test"}},
 		{Title: "real data: NIfTI runs and BIDS events", Flags: []string{"bold-train", "events-train", "bold-test", "events-test", "mask"}},
 		{Title: "real data: trial betas instead of runs", Flags: []string{"betas-train", "betas-test", "stim-train", "stim-test"}},
 		{Title: "stimuli of real data", Flags: []string{"stimuli", "labels"}},
@@ -23,6 +24,7 @@ decodes through the shipped VAE-GAN; the data flags take real fMRI instead.`,
 		"reconstruct -train 300 -test 10 -repeats 5   # a quick small run",
 		"reconstruct -method invert -rescale none      # VanRullen & Reddy's inversion, raw codes",
 		"reconstruct -model bigbigan                   # the shipped BigBiGAN's 120-d space",
+		"reconstruct -bids out/participant -sub 01 -task-train train -task-test test   # a BIDS dataset",
 		"reconstruct -bold-train r1.nii.gz,r2.nii.gz -events-train r1.tsv,r2.tsv \\",
 		"    -bold-test t1.nii.gz -events-test t1.tsv -mask visual.nii.gz -stimuli images/ -weights mnist",
 	},
@@ -35,6 +37,8 @@ func (o options) stages() int {
 	n := 1 + 4 + 1
 	switch {
 	case o.betasTrain != "":
+	case bids.dir != "":
+		n++ // the GLM
 	case len(o.boldTrain) > 0:
 		n++ // the GLM
 	default:

@@ -103,6 +103,7 @@ func parse(args []string, stdout io.Writer) (options, error) {
 	fs.StringVar(&o.stimTrain, "stim-train", "", "text file: the stimulus of each -betas-train row, one per line")
 	fs.StringVar(&o.stimTest, "stim-test", "", "text file: the stimulus of each -betas-test row")
 	fs.StringVar(&o.stimuli, "stimuli", "", "where stim_file values point: a folder of images, or an IDX file whose rows they number")
+	addBIDSFlags(fs)
 	if err := cli.Parse(fs, args, help, stdout); err != nil {
 		return o, err
 	}
@@ -138,6 +139,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 	o, err := parse(args, stdout)
 	if err != nil {
 		return cli.Usage(err)
+	}
+	var notes io.Writer = stderr
+	if o.quiet || o.jsonOut {
+		notes = nil
+	}
+	if err := resolveBIDS(&o, notes); err != nil {
+		return err
 	}
 	if err := writable(o.out); err != nil {
 		return err // found now, not after the whole computation
