@@ -243,7 +243,7 @@ func summarise(w io.Writer, r *recon.Result, dir string) {
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
-	files := recon.ReconstructionsPNG + ", " + recon.MetricsJSON + ", " + recon.IdentificationPNG
+	files := recon.ReportHTML + ", " + recon.ReconstructionsPNG + ", " + recon.MetricsJSON + ", " + recon.IdentificationPNG + ", " + DerivativeDir + "/"
 	if r.Reliability != nil {
 		files += ", " + recon.ReliabilityPNG
 	}
