@@ -184,7 +184,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err := res.Write(o.out, o.cols); err != nil {
 		return err
 	}
-	if err := writeDerivative(o, args, res, data, log); err != nil {
+	if err := writeDerivative(o, args, res, data, notes); err != nil {
 		return err
 	}
 	if o.jsonOut {
