@@ -284,11 +284,20 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return cli.Usagef("-patterns: unknown kind %q (want betas, volumes or means)", k)
 		}
 	}
-	progress := stderr
-	if *quiet {
-		progress = io.Discard
+	progress := io.Discard
+	var bar *cli.StageWriter
+	if !*quiet {
+		// A line per route and per analysis (and per moved route), above
+		// a bar with the time left: the permutations take a minute.
+		n := len(cfg.routes) * (1 + len(cfg.kinds))
+		if cfg.shift != 0 {
+			n += len(cfg.routes)
+		}
+		bar = cli.Stages(stderr, n)
+		progress = bar
 	}
 	as, err := analyze(cfg, progress)
+	bar.Finish()
 	if err != nil {
 		return err
 	}
