@@ -244,6 +244,31 @@ func TestLoadRunsRealFile(t *testing.T) {
 			t.Fatal("NaN beta")
 		}
 	}
+	// A TR given per run (a BIDS sidecar's) replaces the header's: the
+	// same events fall on other volumes, so the betas change; a TR per
+	// run is required, and a plausible one.
+	hdr := RunFiles{Bold: []string{bold}, Events: []string{ev}}
+	h, err := nifti.ReadHeader(bold)
+	if err != nil {
+		t.Fatal(err)
+	}
+	headerTR, _, _ := h.TR()
+	same, _, err := RunFiles{Bold: hdr.Bold, Events: hdr.Events, TR: []float64{headerTR}}.TrialBetas(glm.Options{Method: glm.LSA, ZScoreBold: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _, err := RunFiles{Bold: hdr.Bold, Events: hdr.Events, TR: []float64{headerTR * 1.5}}.TrialBetas(glm.Options{Method: glm.LSA, ZScoreBold: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mat.Equal(same.Values, b.Values) || mat.EqualApprox(other.Values, b.Values, 1e-6) {
+		t.Error("a TR given per run is not the one the GLM uses")
+	}
+	for _, tr := range [][]float64{{1, 2}, {0}, {math.NaN()}, {1e4}} {
+		if _, _, err := (RunFiles{Bold: hdr.Bold, Events: hdr.Events, TR: tr}).TrialBetas(glm.Options{}); err == nil || !strings.Contains(err.Error(), "TR") {
+			t.Errorf("TR %v: %v", tr, err)
+		}
+	}
 	if _, _, err := LoadRuns([]string{bold}, nil, nil); err == nil {
 		t.Error("count mismatch")
 	}

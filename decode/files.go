@@ -76,6 +76,9 @@ type RunFiles struct {
 	// regressors (nil: MotionConfounds).
 	ConfoundColumns []string
 	Mask            string // a 3D NIfTI mask ("": every voxel)
+	// TR, when given, is each run's repetition time in seconds, in place
+	// of the headers' (BIDS takes the sidecar's RepetitionTime as right).
+	TR []float64
 }
 
 // TrialBetas estimates single-trial betas: LoadRuns with the mask,
@@ -89,9 +92,20 @@ func (f RunFiles) TrialBetas(opt glm.Options) (*glm.Betas, *nifti.Mask, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if f.TR != nil && len(f.TR) != len(f.Bold) {
+		return nil, nil, fmt.Errorf("decode: %d TRs for %d runs", len(f.TR), len(f.Bold))
+	}
+	for i, tr := range f.TR {
+		if !(tr > 0) || tr > 100 {
+			return nil, nil, fmt.Errorf("decode: %s: TR %g s is not plausible", f.Bold[i], tr)
+		}
+	}
 	runs, _, err := LoadRuns(f.Bold, f.Events, mask)
 	if err != nil {
 		return nil, nil, err
+	}
+	for i, tr := range f.TR {
+		runs[i].Timing.TR = tr
 	}
 	if len(f.Confounds) > 0 {
 		cols := f.ConfoundColumns

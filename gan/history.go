@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -15,6 +16,8 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // History is the loss of every step of a run. It is not safe for concurrent
@@ -113,7 +116,8 @@ func ReadHistory(path string) (*History, error) {
 }
 
 // Plot draws every loss against the step, raw (faint) and as a moving
-// average, into a PNG.
+// average, into a PNG. Steps are labelled with whole numbers, and the
+// legend sits in a column right of the axes, where it hides no curve.
 func (h *History) Plot(path string) error {
 	if len(h.Steps) == 0 {
 		return nil
@@ -121,12 +125,14 @@ func (h *History) Plot(path string) error {
 	p := plot.New()
 	p.Title.Text = "Training losses"
 	p.X.Label.Text = "step"
+	p.X.Tick.Marker = IntTicks{}
 	p.Y.Label.Text = "loss"
 	if h.allPositive() { // losses of very different sizes share the plot
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = logTicks{}
 		p.Y.Label.Text = "loss (log scale)"
 	}
+	leg := plot.NewLegend()
 	window := max(1, len(h.Steps)/50)
 	for j, name := range h.Names {
 		raw := make(plotter.XYs, len(h.Steps))
@@ -154,16 +160,19 @@ func (h *History) Plot(path string) error {
 		}
 		ls.Color, ls.Width = col, vg.Points(1.5)
 		p.Add(lr, ls)
-		p.Legend.Add(name, ls)
+		leg.Add(name, ls)
 	}
-	p.Legend.Top = true
-	wt, err := p.WriterTo(8*vg.Inch, 4*vg.Inch, "png")
-	if err == nil {
-		err = atomicfile.Write(path, func(w io.Writer) error {
-			_, err := wt.WriteTo(w)
-			return err
-		})
-	}
+	img := vgimg.New(8*vg.Inch, 4*vg.Inch)
+	dc := draw.New(img)
+	legendW := 1.3 * vg.Inch
+	p.Draw(draw.Crop(dc, 0, -legendW, 0, 0))
+	leg.Top, leg.Left = true, true
+	leg.YOffs = -p.Title.TextStyle.Height(p.Title.Text) - vg.Points(8) // level with the axes' top
+	leg.Draw(draw.Crop(dc, dc.Max.X-legendW+vg.Points(6), 0, 0, 0))
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("gan: plotting %s: %w", path, err)
 	}
@@ -184,4 +193,52 @@ func (h *History) allPositive() bool {
 var palette = []color.RGBA{
 	{0x1f, 0x77, 0xb4, 255}, {0xd6, 0x27, 0x28, 255}, {0x2c, 0xa0, 0x2c, 255},
 	{0xff, 0x7f, 0x0e, 255}, {0x94, 0x67, 0xbd, 255}, {0x8c, 0x56, 0x4b, 255},
+}
+
+// IntTicks marks whole numbers only (steps, epochs, counts): gonum's
+// default ticks put fractional labels such as 2.5 on short axes.
+type IntTicks struct{}
+
+// Ticks returns plot.DefaultTicks's ticks at whole numbers, labelled
+// without decimals, or every whole number when the range holds fewer
+// than two of the defaults.
+func (IntTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) { // one step: DefaultTicks panics on an empty range
+		v := math.Round(lo)
+		return []plot.Tick{{Value: v, Label: strconv.FormatFloat(v, 'f', 0, 64)}}
+	}
+	var out []plot.Tick
+	for _, t := range (plot.DefaultTicks{}).Ticks(lo, hi) {
+		if t.Value == math.Trunc(t.Value) {
+			if t.Label != "" {
+				t.Label = strconv.FormatFloat(t.Value, 'f', 0, 64)
+			}
+			out = append(out, t)
+		}
+	}
+	labelled := 0
+	for _, t := range out {
+		if t.Label != "" {
+			labelled++
+		}
+	}
+	if labelled < 2 && hi-lo < 50 {
+		out = out[:0]
+		for v := math.Ceil(lo); v <= hi; v++ {
+			out = append(out, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', 0, 64)})
+		}
+	}
+	return out
+}
+
+// logTicks labels a log axis by powers of ten when it spans two decades
+// or more, and with ordinary ticks when it spans less (where powers of ten
+// would leave one label or none).
+type logTicks struct{}
+
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	if lo > 0 && hi/lo >= 100 {
+		return plot.LogTicks{Prec: -1}.Ticks(lo, hi)
+	}
+	return plot.DefaultTicks{}.Ticks(lo, hi)
 }

@@ -207,7 +207,7 @@ func betasFor(files decode.RunFiles, index func(string) (int, error)) (*mat.Dens
 	idx := make([]int, len(keys))
 	for i, k := range keys {
 		if k == "" {
-			return nil, nil, nil, fmt.Errorf("recon: trials without a stim_file in %s...", files.Events[0])
+			return nil, nil, nil, fmt.Errorf("recon: trials without a stim_file in %s...: reconstruction needs the image each trial showed (a block design naming only categories cannot be reconstructed)", files.Events[0])
 		}
 		if idx[i], err = index(k); err != nil {
 			return nil, nil, nil, err

@@ -209,6 +209,7 @@ func Decode(m Model, d *Data, opt Options) (*Result, error) {
 			if err != nil {
 				return nil, fmt.Errorf("recon: %s %s: %w", sp.name, method, err)
 			}
+			res.fits = append(res.fits, fit{space: sp.name, method: method, voxels: vox, codes: z, train: sp.train, alphas: opt.Alphas})
 			row, img, err := sc.latentRow(sp, method, z, len(vox))
 			if err != nil {
 				return nil, err

@@ -17,4 +17,10 @@
 // or from trial betas already estimated (FromBetaFiles). A Model is any generator with a way
 // to give stimuli their latent codes: the VAE-GAN's encoder, BigBiGAN's
 // encoder, or a GAN inverted by gradient descent.
+//
+// Result.Write saves the report files; Result.WriteDerivative saves the
+// run as a BIDS derivative (decoded latents, per-stimulus scores and
+// reconstructions, chosen alphas, and NIfTI maps of encoding R^2, the
+// selected voxels, the ridge weights and the noise ceiling in the
+// participant's space) for nilearn, nibabel or pandas.
 package recon

@@ -171,6 +171,8 @@ type Result struct {
 	// Images for the report (not in the JSON): the stimuli, the model's,
 	// the PCA baseline's (with Method) and pixel ridge's reconstructions.
 	Stimuli, Reconstructions, BaselineReconstructions, PixelReconstructions *nt.Dense
+	// fits are the latent decoders' voxels and codes, for WriteDerivative.
+	fits []fit
 }
 
 // Row returns the decoder of that space and method.

@@ -103,6 +103,9 @@ func (p *Participant) Write(dir string) (*Dataset, error) {
 		}
 		ds.Runs = append(ds.Runs, rf)
 	}
+	if err := p.writeSidecars(ds); err != nil {
+		return nil, err
+	}
 	return ds, nil
 }
 

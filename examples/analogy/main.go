@@ -31,7 +31,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -41,19 +40,14 @@ import (
 
 	nlblas "github.com/neurolatent/neurolatent/blas"
 	"github.com/neurolatent/neurolatent/cuda"
+	"github.com/neurolatent/neurolatent/internal/cli"
 	"github.com/neurolatent/neurolatent/latent"
 	"github.com/neurolatent/neurolatent/latent/wordvec"
 )
 
 func main() {
 	nlblas.Use()
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
-		fmt.Fprintln(os.Stderr, "analogy:", err)
-		os.Exit(1)
-	}
+	cli.Exit("analogy", run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // report is the -json output.
@@ -73,7 +67,6 @@ type sectionReport struct {
 
 func run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("analogy", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	vectors := fs.String("vectors", "", "word-vector `file` (required)")
 	format := fs.String("format", "glove", "vector file `format`: glove, word2vec or word2vec-bin")
 	questions := fs.String("questions", "", "analogy questions `file`")
@@ -83,29 +76,26 @@ func run(args []string, stdout, stderr io.Writer) error {
 	query := fs.String("query", "", "print the words nearest to `EXPR`, e.g. \"queen - woman + man\"")
 	k := fs.Int("k", 10, "number of words -query prints")
 	gpu := fs.Bool("gpu", false, "scan the vectors on the GPU (3CosAdd evaluation and searches; needs a build with -tags gpu)")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, analogyHelp, stdout); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	switch {
 	case *vectors == "":
-		return fmt.Errorf("-vectors is required")
+		return cli.Usagef("-vectors is required")
 	case *questions == "" && *query == "":
-		return fmt.Errorf("give -questions FILE to evaluate or -query EXPR to search")
+		return cli.Usagef("give -questions FILE to evaluate or -query EXPR to search")
 	case *restrict < 0:
-		return fmt.Errorf("-restrict %d: must be >= 0", *restrict)
+		return cli.Usagef("-restrict %d: must be >= 0", *restrict)
 	case *k <= 0:
-		return fmt.Errorf("-k %d: must be > 0", *k)
+		return cli.Usagef("-k %d: must be > 0", *k)
 	}
 	f, err := wordvec.ParseFormat(*format)
 	if err != nil {
-		return err
+		return cli.Usage(err)
 	}
 	m, err := latent.ParseMethod(*method)
 	if err != nil {
-		return err
+		return cli.Usage(err)
 	}
 	// Parse the cheap inputs before the vectors, so mistakes show at once.
 	var sections []latent.Section

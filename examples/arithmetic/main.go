@@ -39,7 +39,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -52,6 +51,7 @@ import (
 	"github.com/neurolatent/neurolatent/blas"
 	"github.com/neurolatent/neurolatent/dataset"
 	"github.com/neurolatent/neurolatent/internal/atomicfile"
+	"github.com/neurolatent/neurolatent/internal/cli"
 	"github.com/neurolatent/neurolatent/latent"
 	"github.com/neurolatent/neurolatent/recon"
 	nt "github.com/neurolatent/neurolatent/tensor"
@@ -59,12 +59,7 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "arithmetic:", err)
-		}
-		os.Exit(2)
-	}
+	cli.Exit("arithmetic", run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // Fashion-MNIST class numbers.
@@ -123,20 +118,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	start := time.Now()
 	fs := flag.NewFlagSet("arithmetic", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	weights := fs.String("weights", "", "VAE-GAN weights from vae.Save (default: the shipped 32 px VAE-GAN)")
 	n := fs.Int("n", 4000, "test images to encode (100 to 10000; half fit the class means, half are held out)")
 	out := fs.String("out", "out/arithmetic", "output folder")
 	jsonOut := fs.Bool("json", false, "print the metrics as one JSON object")
 	quiet := fs.Bool("quiet", false, "no progress messages")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, arithmeticHelp, stdout); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %v", fs.Args())
-	}
 	if *n < 100 || *n > 10000 {
-		return fmt.Errorf("-n %d: want 100 to 10000 test images", *n)
+		return cli.Usagef("-n %d: want 100 to 10000 test images", *n)
 	}
 	// Found now, not after encoding thousands of images.
 	if err := atomicfile.CheckDir(*out); err != nil {

@@ -8,33 +8,31 @@ import (
 
 	"github.com/neurolatent/neurolatent/bigbigan"
 	"github.com/neurolatent/neurolatent/dataset"
+	"github.com/neurolatent/neurolatent/internal/cli"
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
 func runEncode(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("encode", stderr)
-	weights := fs.String("weights", DefaultBiGAN, "trained BigBiGAN weights (train's -weights or its checkpoint)")
+	weights := fs.String("weights", "", "trained BigBiGAN weights (train's -weights or its checkpoint; default: the small BigBiGAN embedded in the program)")
 	images := fs.String("images", "fashion:test", "images: fashion:test or fashion:train (embedded Fashion-MNIST), an IDX file, or an .npy [N,C,S,S] in [-1,1]")
 	n := fs.Int("n", 0, "encode only the first N images (0: all)")
 	out := fs.String("out", "", "write the encoder means mu [N, 120] as float32 .npy")
 	sigmaOut := fs.String("sigma-out", "", "write the encoder standard deviations as float32 .npy")
 	png := fs.String("png", "", "write the images and their reconstructions G(mu) as a PNG grid (the first 64)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := noArgs(fs); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if *n < 0 {
-		return fmt.Errorf("-n %d must not be negative", *n)
+		return cli.Usagef("-n %d must not be negative", *n)
 	}
 	if *out == "" && *png == "" {
-		return errors.New("give -out and/or -png")
+		return cli.Usagef("give -out and/or -png")
 	}
-	if err := errors.Join(requireNPY("out", *out), requireNPY("sigma-out", *sigmaOut)); err != nil {
+	if err := cli.Usage(errors.Join(requireNPY("out", *out), requireNPY("sigma-out", *sigmaOut))); err != nil {
 		return err
 	}
-	v, err := bigbigan.LoadBiGAN(*weights)
+	v, err := loadBiGAN(*weights)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,8 @@
 // Command bigbigan runs BigBiGAN's generator and a trained small BigBiGAN:
 //
-//	bigbigan generate    -weights FILE -z FILE.npy -out FILE.npy [-png FILE]
-//	bigbigan sample      -weights FILE -n N -seed S -truncation T -png FILE [-out FILE.npy] [-z-out FILE.npy]
-//	bigbigan interpolate -weights FILE (-z FILE.npy | -seed S) -steps K [-slerp] -png FILE [-out FILE.npy]
+//	bigbigan generate    [-weights FILE] -z FILE.npy -out FILE.npy [-png FILE]
+//	bigbigan sample      [-weights FILE] -n N -seed S -truncation T -png FILE [-out FILE.npy] [-z-out FILE.npy]
+//	bigbigan interpolate [-weights FILE] (-z FILE.npy | -seed S) -steps K [-slerp] -png FILE [-out FILE.npy]
 //	bigbigan encode      [-weights FILE] [-images FILE] [-n N] -out FILE.npy [-png FILE]
 //	bigbigan train       -steps N -out DIR [-weights FILE] [-resume] ...
 //	bigbigan eval        [-weights FILE] [-out DIR]
@@ -10,6 +10,7 @@
 // -weights of generate, sample and interpolate is a generator checkpoint in
 // BigGAN-PyTorch's layout (the public BigBiGAN_x1.pth, or the same keys as
 // .safetensors or .npz) or a trained small BigBiGAN (train's -weights).
+// Without -weights they use the small BigBiGAN embedded in the program.
 // Images are written as float32 NCHW .npy in [-1, 1] and as PNG grids.
 // encode and eval default to the BigBiGAN trained on Fashion-MNIST that
 // ships in assets/bigbigan/.
@@ -29,6 +30,7 @@ import (
 
 	"github.com/neurolatent/neurolatent/bigbigan"
 	nlblas "github.com/neurolatent/neurolatent/blas"
+	"github.com/neurolatent/neurolatent/internal/cli"
 	"github.com/neurolatent/neurolatent/latent"
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
@@ -48,7 +50,10 @@ var commands = map[string]command{
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: bigbigan COMMAND [flags]; commands:")
+	fmt.Fprintln(w, "usage: bigbigan COMMAND [flags]")
+	fmt.Fprintln(w, "\nBigBiGAN's generator (the public BigBiGAN_x1.pth, or the small BigBiGAN that")
+	fmt.Fprintln(w, "ships embedded in the program) and training of small BigBiGANs.")
+	fmt.Fprintln(w, "\ncommands:")
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
@@ -57,37 +62,68 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "run 'bigbigan COMMAND -h' for a command's flags")
+	fmt.Fprintln(w, "\nexamples:")
+	for _, n := range names {
+		if ex := examples[n]; len(ex) > 0 {
+			fmt.Fprintf(w, "  %s\n", ex[0])
+		}
+	}
+	fmt.Fprintln(w, "\nrun 'bigbigan help COMMAND' or 'bigbigan COMMAND -h' for a command's flags")
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(stderr)
-		if len(args) == 0 {
-			return errors.New("no command")
+		return cli.Usagef("no command")
+	}
+	if cli.IsHelp(args[0]) {
+		if len(args) > 1 {
+			c, ok := commands[args[1]]
+			if !ok {
+				return cli.Usagef("unknown command %q", args[1])
+			}
+			return c.run([]string{"-h"}, stdout, stderr)
 		}
+		usage(stdout)
 		return flag.ErrHelp
 	}
 	c, ok := commands[args[0]]
 	if !ok {
 		usage(stderr)
-		return fmt.Errorf("unknown command %q", args[0])
+		return cli.Usagef("unknown command %q", args[0])
 	}
 	return c.run(args[1:], stdout, stderr)
 }
 
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("bigbigan "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
+	return flag.NewFlagSet("bigbigan "+name, flag.ContinueOnError)
 }
 
-// noArgs rejects positional arguments left after the flags.
-func noArgs(fs *flag.FlagSet) error {
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q (flags go before arguments; see -h)", fs.Arg(0))
+// parseFlags parses a command's flags; -h prints its help to stdout.
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	name := strings.TrimPrefix(fs.Name(), "bigbigan ")
+	h := cli.Help{Usage: fs.Name() + " [flags]", Summary: summaries[name], Examples: examples[name]}
+	return cli.Parse(fs, args, h, stdout)
+}
+
+// summaries are the commands' one-line summaries, for their help (filled
+// from commands in init: commands refers to the functions that read it).
+var summaries = map[string]string{}
+
+func init() {
+	for n, c := range commands {
+		summaries[n] = c.summary
 	}
-	return nil
+}
+
+// examples are each command's command lines for its help.
+var examples = map[string][]string{
+	"generate":    {"bigbigan generate -z codes.npy -out images.npy -png images.png   # the embedded small BigBiGAN"},
+	"sample":      {"bigbigan sample -n 16 -png samples.png                          # the embedded small BigBiGAN", "bigbigan sample -weights BigBiGAN_x1.pth -n 16 -truncation 1 -png samples.png"},
+	"interpolate": {"bigbigan interpolate -seed 3 -steps 8 -slerp -png path.png"},
+	"encode":      {"bigbigan encode -n 64 -out mu.npy -png reconstructions.png"},
+	"train":       {"bigbigan train -steps 2000 -out out/bigbigan -weights bigbigan.safetensors"},
+	"eval":        {"bigbigan eval -out out/bigbigan-eval"},
 }
 
 func requireNPY(flagName, path string) error {
@@ -121,13 +157,21 @@ func writeImages(img *nt.Dense, npy, png string, cols int, stderr io.Writer) err
 	return nil
 }
 
+// openGenerator reads a generator checkpoint, or the embedded small
+// BigBiGAN's generator when path is empty.
 func openGenerator(path string, class int) (*bigbigan.Generator, error) {
+	var g *bigbigan.Generator
 	if path == "" {
-		return nil, errors.New("-weights is required (a BigGAN-PyTorch generator checkpoint such as BigBiGAN_x1.pth, or a trained BigBiGAN)")
-	}
-	g, err := bigbigan.LoadGenerator(path)
-	if err != nil {
-		return nil, err
+		v, err := loadBiGAN("")
+		if err != nil {
+			return nil, err
+		}
+		g = v.Generator
+	} else {
+		var err error
+		if g, err = bigbigan.LoadGenerator(path); err != nil {
+			return nil, err
+		}
 	}
 	if classes := g.Config().Classes; class < 0 || class >= classes {
 		return nil, fmt.Errorf("-class %d: want 0..%d", class, classes-1)
@@ -138,24 +182,21 @@ func openGenerator(path string, class int) (*bigbigan.Generator, error) {
 
 func runGenerate(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("generate", stderr)
-	weights := fs.String("weights", "", "generator checkpoint (.pth, .safetensors, .npz) or trained BigBiGAN weights")
+	weights := fs.String("weights", "", "generator checkpoint (.pth, .safetensors, .npz) or trained BigBiGAN weights (default: the small BigBiGAN embedded in the program)")
 	zPath := fs.String("z", "", "latent codes [N, 120] (float32 or float64 .npy)")
 	out := fs.String("out", "", "write the images [N, 3, 128, 128] in [-1, 1] as float32 .npy")
 	png := fs.String("png", "", "also write the images as a PNG grid")
 	class := fs.Int("class", 0, "class embedding row (BigBiGAN: 0)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := noArgs(fs); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	switch {
 	case *zPath == "":
-		return errors.New("-z is required")
+		return cli.Usagef("-z is required")
 	case *out == "":
-		return errors.New("-out is required")
+		return cli.Usagef("-out is required")
 	}
-	if err := errors.Join(requireNPY("z", *zPath), requireNPY("out", *out)); err != nil {
+	if err := cli.Usage(errors.Join(requireNPY("z", *zPath), requireNPY("out", *out))); err != nil {
 		return err
 	}
 	g, err := openGenerator(*weights, *class)
@@ -178,7 +219,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 
 func runSample(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sample", stderr)
-	weights := fs.String("weights", "", "generator checkpoint (.pth, .safetensors, .npz) or trained BigBiGAN weights")
+	weights := fs.String("weights", "", "generator checkpoint (.pth, .safetensors, .npz) or trained BigBiGAN weights (default: the small BigBiGAN embedded in the program)")
 	n := fs.Int("n", 16, "number of images (1..1024)")
 	seed := fs.Uint64("seed", 1, "seed of the latent codes")
 	trunc := fs.Float64("truncation", 0, "truncation threshold: redraw |z| values above it (0: none)")
@@ -186,22 +227,19 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "write the images as float32 .npy")
 	zOut := fs.String("z-out", "", "write the latent codes as float32 .npy")
 	class := fs.Int("class", 0, "class embedding row (BigBiGAN: 0)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := noArgs(fs); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if *n < 1 || *n > 1024 {
-		return fmt.Errorf("-n %d: want 1..1024", *n)
+		return cli.Usagef("-n %d: want 1..1024", *n)
 	}
 	if err := bigbigan.CheckTruncation(*trunc); err != nil {
-		return fmt.Errorf("-truncation: %w", err)
+		return cli.Usagef("-truncation: %w", err)
 	}
 	if *png == "" && *out == "" {
-		return errors.New("give -png and/or -out")
+		return cli.Usagef("give -png and/or -out")
 	}
-	if err := errors.Join(requireNPY("out", *out), requireNPY("z-out", *zOut)); err != nil {
+	if err := cli.Usage(errors.Join(requireNPY("out", *out), requireNPY("z-out", *zOut))); err != nil {
 		return err
 	}
 	g, err := openGenerator(*weights, *class)
@@ -222,7 +260,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 
 func runInterpolate(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("interpolate", stderr)
-	weights := fs.String("weights", "", "generator checkpoint (.pth, .safetensors, .npz) or trained BigBiGAN weights")
+	weights := fs.String("weights", "", "generator checkpoint (.pth, .safetensors, .npz) or trained BigBiGAN weights (default: the small BigBiGAN embedded in the program)")
 	zPath := fs.String("z", "", "latent codes .npy: interpolate from row 0 to row 1 (default: two codes drawn with -seed)")
 	seed := fs.Uint64("seed", 1, "seed of the two end codes when -z is not given")
 	trunc := fs.Float64("truncation", 0, "truncation threshold of the drawn end codes (0: none)")
@@ -231,22 +269,19 @@ func runInterpolate(args []string, stdout, stderr io.Writer) error {
 	png := fs.String("png", "", "write the images as a PNG strip")
 	out := fs.String("out", "", "write the images as float32 .npy")
 	class := fs.Int("class", 0, "class embedding row (BigBiGAN: 0)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := noArgs(fs); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if *steps < 2 || *steps > 256 {
-		return fmt.Errorf("-steps %d: want 2..256", *steps)
+		return cli.Usagef("-steps %d: want 2..256", *steps)
 	}
 	if err := bigbigan.CheckTruncation(*trunc); err != nil {
-		return fmt.Errorf("-truncation: %w", err)
+		return cli.Usagef("-truncation: %w", err)
 	}
 	if *png == "" && *out == "" {
-		return errors.New("give -png and/or -out")
+		return cli.Usagef("give -png and/or -out")
 	}
-	if err := errors.Join(requireNPY("z", *zPath), requireNPY("out", *out)); err != nil {
+	if err := cli.Usage(errors.Join(requireNPY("z", *zPath), requireNPY("out", *out))); err != nil {
 		return err
 	}
 	g, err := openGenerator(*weights, *class)
@@ -291,10 +326,5 @@ func drawEnds(seed uint64, d int, trunc float64) (*nt.Dense, error) {
 
 func main() {
 	nlblas.Use()
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "bigbigan:", err)
-		}
-		os.Exit(2)
-	}
+	cli.Exit("bigbigan", run(os.Args[1:], os.Stdout, os.Stderr))
 }

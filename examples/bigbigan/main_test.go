@@ -158,7 +158,6 @@ func TestErrors(t *testing.T) {
 		{[]string{"sample", "-weights", reduced, "-n", "2000", "-png", png}, "-n 2000"},
 		{[]string{"sample", "-weights", reduced, "-truncation", "-1", "-png", png}, "truncation"},
 		{[]string{"sample", "-weights", reduced}, "-png and/or -out"},
-		{[]string{"sample", "-png", png}, "-weights is required"},
 		{[]string{"sample", "-weights", reduced, "-class", "1000", "-png", png}, "-class 1000"},
 		{[]string{"interpolate", "-weights", reduced, "-steps", "1", "-png", png}, "-steps 1"},
 		{[]string{"generate", "-weights", reduced, "-z", z100, "-out", filepath.Join(dir, "o.npy")}, "[N,120]"},
@@ -183,5 +182,17 @@ func TestErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: error %v, want one containing %q", c.args, err, c.want)
 		}
+	}
+}
+
+// Without -weights, sample uses the small BigBiGAN embedded in the program
+// (issue 21: a default that exists is used).
+func TestSampleEmbedded(t *testing.T) {
+	png := filepath.Join(t.TempDir(), "s.png")
+	if _, _, err := runArgs(t, "sample", "-n", "2", "-png", png); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(png); err != nil || st.Size() == 0 {
+		t.Fatalf("no PNG written: %v", err)
 	}
 }

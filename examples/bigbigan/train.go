@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,12 +17,27 @@ import (
 	"github.com/neurolatent/neurolatent/dataset"
 	"github.com/neurolatent/neurolatent/gan"
 	"github.com/neurolatent/neurolatent/internal/atomicfile"
+	"github.com/neurolatent/neurolatent/internal/cli"
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
 // DefaultBiGAN is the small BigBiGAN trained on Fashion-MNIST that ships
-// with the repository (relative to the repository root).
+// with the repository (relative to the repository root); the program
+// embeds it, and uses it when -weights is not given.
 const DefaultBiGAN = "assets/bigbigan/bigbigan-fashion32.safetensors"
+
+// loadBiGAN reads trained BigBiGAN weights from path, or the embedded
+// shipped ones when path is empty (so the program runs from any folder).
+func loadBiGAN(path string) (*bigbigan.BiGAN, error) {
+	if path != "" {
+		return bigbigan.LoadBiGAN(path)
+	}
+	raw, err := assets.BigBiGAN()
+	if err != nil {
+		return nil, err
+	}
+	return bigbigan.ReadBiGAN(bytes.NewReader(raw), int64(len(raw)), "the shipped BigBiGAN")
+}
 
 // loadImages reads labelled images for training or encoding: the embedded
 // Fashion-MNIST split ("fashion:train", "fashion:test") or an IDX file,
@@ -55,23 +71,20 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	lrGen := fs.Float64("lr-gen", 0, "Adam learning rate of the encoder and generator (0: the configuration's)")
 	lrDis := fs.Float64("lr-dis", 0, "Adam learning rate of the discriminator (0: the configuration's)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := noArgs(fs); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	switch {
 	case *out == "":
-		return errors.New("-out is required")
+		return cli.Usagef("-out is required")
 	case *steps < 1 || *batch < 1:
-		return fmt.Errorf("-steps %d and -batch %d must be at least 1", *steps, *batch)
+		return cli.Usagef("-steps %d and -batch %d must be at least 1", *steps, *batch)
 	case *limit < 0 || *sampleEvery < 0 || *ckptEvery < 0:
-		return errors.New("-limit, -sample-every and -checkpoint-every must not be negative")
+		return cli.Usagef("-limit, -sample-every and -checkpoint-every must not be negative")
 	case !(*lrGen >= 0) || !(*lrDis >= 0) || math.IsInf(*lrGen, 0) || math.IsInf(*lrDis, 0):
-		return fmt.Errorf("-lr-gen %g and -lr-dis %g: want finite numbers >= 0 (0: the configuration's)", *lrGen, *lrDis)
+		return cli.Usagef("-lr-gen %g and -lr-dis %g: want finite numbers >= 0 (0: the configuration's)", *lrGen, *lrDis)
 	case *weights != "" && !strings.EqualFold(filepath.Ext(*weights), ".safetensors"):
-		return fmt.Errorf("-weights %s: want a .safetensors file", *weights)
+		return cli.Usagef("-weights %s: want a .safetensors file", *weights)
 	}
 	// What would fail or differ from the request, before any data are read.
 	if err := atomicfile.CheckDir(*out); err != nil {
@@ -135,20 +148,17 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 
 func runEval(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("eval", stderr)
-	weights := fs.String("weights", DefaultBiGAN, "trained BigBiGAN weights (train's -weights or its checkpoint)")
+	weights := fs.String("weights", "", "trained BigBiGAN weights (train's -weights or its checkpoint; default: the small BigBiGAN embedded in the program)")
 	trainLimit := fs.Int("train-limit", 10000, "fit the probe and PCA on the first N embedded training images (0: all 20,000)")
 	testLimit := fs.Int("test-limit", 0, "measure on the first N embedded test images (0: all 10,000)")
 	out := fs.String("out", "", "write metrics.json, reconstructions.png and samples.png to this folder")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := noArgs(fs); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if *trainLimit < 0 || *testLimit < 0 {
-		return errors.New("-train-limit and -test-limit must not be negative")
+		return cli.Usagef("-train-limit and -test-limit must not be negative")
 	}
-	v, err := bigbigan.LoadBiGAN(*weights)
+	v, err := loadBiGAN(*weights)
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,11 @@
 package main
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/neurolatent/neurolatent/decode/ridge"
+	"github.com/neurolatent/neurolatent/internal/cli"
 )
 
 // flagSpec describes one option of a subcommand.
@@ -37,10 +37,10 @@ func parseArgs(cmd string, args []string, specs []flagSpec) (*parsed, error) {
 		name := strings.TrimLeft(a, "-")
 		s, ok := byName[name]
 		if !strings.HasPrefix(a, "-") || !ok {
-			return nil, fmt.Errorf("%s: unexpected argument %q (options: %s)", cmd, a, optionList(specs))
+			return nil, cli.Usagef("%s: unexpected argument %q (options: %s)", cmd, a, optionList(specs))
 		}
 		if _, dup := p.values[name]; dup {
-			return nil, fmt.Errorf("%s: -%s given twice", cmd, name)
+			return nil, cli.Usagef("%s: -%s given twice", cmd, name)
 		}
 		if s.bool {
 			p.values[name] = []string{"true"}
@@ -59,7 +59,7 @@ func parseArgs(cmd string, args []string, specs []flagSpec) (*parsed, error) {
 			}
 		}
 		if len(vals) == 0 {
-			return nil, fmt.Errorf("%s: -%s needs a value", cmd, name)
+			return nil, cli.Usagef("%s: -%s needs a value", cmd, name)
 		}
 		p.values[name] = vals
 	}
@@ -90,7 +90,7 @@ func (p *parsed) str(name, def string) string {
 func (p *parsed) required(name string) (string, error) {
 	v, ok := p.values[name]
 	if !ok {
-		return "", fmt.Errorf("%s: -%s is required", p.cmd, name)
+		return "", cli.Usagef("%s: -%s is required", p.cmd, name)
 	}
 	return v[0], nil
 }
@@ -102,7 +102,7 @@ func (p *parsed) float(name string, def float64) (float64, error) {
 	}
 	f, err := strconv.ParseFloat(v[0], 64)
 	if err != nil {
-		return 0, fmt.Errorf("%s: -%s %q is not a number", p.cmd, name, v[0])
+		return 0, cli.Usagef("%s: -%s %q is not a number", p.cmd, name, v[0])
 	}
 	return f, nil
 }
@@ -114,7 +114,7 @@ func (p *parsed) int(name string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(v[0])
 	if err != nil {
-		return 0, fmt.Errorf("%s: -%s %q is not an integer", p.cmd, name, v[0])
+		return 0, cli.Usagef("%s: -%s %q is not an integer", p.cmd, name, v[0])
 	}
 	return n, nil
 }
@@ -123,13 +123,13 @@ func (p *parsed) int(name string, def int) (int, error) {
 func alphaGrid(s string) ([]float64, error) {
 	parts := strings.Split(s, ":")
 	if len(parts) != 3 {
-		return nil, fmt.Errorf("alphas %q: want LO:HI:N (exponents of 10 and a count)", s)
+		return nil, cli.Usagef("alphas %q: want LO:HI:N (exponents of 10 and a count)", s)
 	}
 	lo, err1 := strconv.ParseFloat(parts[0], 64)
 	hi, err2 := strconv.ParseFloat(parts[1], 64)
 	n, err3 := strconv.Atoi(parts[2])
 	if err1 != nil || err2 != nil || err3 != nil || n < 1 || n > 1000 || lo > hi || hi-lo > 600 || lo < -300 || hi > 300 {
-		return nil, fmt.Errorf("alphas %q: want LO:HI:N with LO <= HI (powers of 10, within 1e-300..1e300) and 1 <= N <= 1000", s)
+		return nil, cli.Usagef("alphas %q: want LO:HI:N with LO <= HI (powers of 10, within 1e-300..1e300) and 1 <= N <= 1000", s)
 	}
 	return ridge.LogSpace(lo, hi, n), nil
 }

@@ -6,15 +6,16 @@
 #
 #   examples/decoder/demo.sh [IMAGES-idx3-ubyte.gz] [SNR] [WORKDIR]
 #
-# Default images: Fashion-MNIST's training set from Debian's
-# dataset-fashion-mnist (apt-get install dataset-fashion-mnist, or
-# apt-get download + dpkg -x and pass the path), with the
+# With no arguments it uses the Fashion-MNIST training images that ship in
+# assets/fashion-mnist (20,000 images), with the
 # Generic-Object-Decoding-sized design (1,200 training images, 50 test
-# images x 35 repeats). With the 600-image subset in testdata/decode/fashion
-# the design shrinks to 500 + 50 images.
+# images x 35 repeats), SNR 0.8 and a fresh temporary work dir. Any IDX
+# file works (Debian's dataset-fashion-mnist puts the full set in
+# /usr/share/datasets/fashion-mnist); with the 600-image subset in
+# testdata/decode/fashion the design shrinks to 500 + 50 images.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-images=${1:-/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz}
+images=${1:-assets/fashion-mnist/train-images-idx3-ubyte.gz}
 snr=${2:-0.8}
 work=${3:-$(mktemp -d)}
 train=1200

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,6 +17,7 @@ import (
 	"github.com/neurolatent/neurolatent/decode/nifti"
 	"github.com/neurolatent/neurolatent/decode/stats"
 	"github.com/neurolatent/neurolatent/internal/atomicfile"
+	"github.com/neurolatent/neurolatent/internal/cli"
 	"github.com/neurolatent/neurolatent/internal/realdata"
 )
 
@@ -238,7 +238,6 @@ func list(s string) []string {
 
 func run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("haxby", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	data := fs.String("data", "", "data folder (default: ../shared/data/real/haxby2001-sub1 from the module root)")
 	routes := fs.String("routes", defaultRoutes, "routes, comma-separated: 4d (bold.nii.gz + attribute table), runs (per-run files + events)")
 	kinds := fs.String("patterns", defaultKinds, "pattern kinds, comma-separated: betas (GLM per block), volumes, means (block means)")
@@ -251,17 +250,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", 1, "seed of the resamples and permutations")
 	jsonOut := fs.String("json", "", "also write the results, with every prediction, to this JSON file")
 	quiet := fs.Bool("quiet", false, "no progress lines on stderr")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, haxbyHelp, stdout); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
 	if *boot < 2 || *perm < 1 {
-		return fmt.Errorf("-boot %d -perm %d: need at least 2 resamples and 1 permutation", *boot, *perm)
+		return cli.Usagef("-boot %d -perm %d: need at least 2 resamples and 1 permutation", *boot, *perm)
 	}
 	if *hp == 0 {
-		return fmt.Errorf("-hp 0: give the cut-off in seconds (128 is SPM's), or a negative value for no drift terms")
+		return cli.Usagef("-hp 0: give the cut-off in seconds (128 is SPM's), or a negative value for no drift terms")
 	}
 	if *jsonOut != "" {
 		if err := atomicfile.CheckWritable(*jsonOut); err != nil {
@@ -281,18 +277,27 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if len(cfg.routes) == 0 || len(cfg.kinds) == 0 {
-		return fmt.Errorf("-routes %q -patterns %q: need at least one of each", *routes, *kinds)
+		return cli.Usagef("-routes %q -patterns %q: need at least one of each", *routes, *kinds)
 	}
 	for _, k := range cfg.kinds {
 		if _, ok := kindNames[k]; !ok {
-			return fmt.Errorf("-patterns: unknown kind %q (want betas, volumes or means)", k)
+			return cli.Usagef("-patterns: unknown kind %q (want betas, volumes or means)", k)
 		}
 	}
-	progress := stderr
-	if *quiet {
-		progress = io.Discard
+	progress := io.Discard
+	var bar *cli.StageWriter
+	if !*quiet {
+		// A line per route and per analysis (and per moved route), above
+		// a bar with the time left: the permutations take a minute.
+		n := len(cfg.routes) * (1 + len(cfg.kinds))
+		if cfg.shift != 0 {
+			n += len(cfg.routes)
+		}
+		bar = cli.Stages(stderr, n)
+		progress = bar
 	}
 	as, err := analyze(cfg, progress)
+	bar.Finish()
 	if err != nil {
 		return err
 	}
@@ -310,10 +315,5 @@ func run(args []string, stdout, stderr io.Writer) error {
 }
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "haxby:", err)
-		}
-		os.Exit(2)
-	}
+	cli.Exit("haxby", run(os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -38,6 +38,7 @@ import (
 	"github.com/neurolatent/neurolatent/decode/sim"
 	"github.com/neurolatent/neurolatent/decode/stats"
 	"github.com/neurolatent/neurolatent/internal/atomicfile"
+	"github.com/neurolatent/neurolatent/internal/cli"
 	"github.com/neurolatent/neurolatent/internal/realdata"
 	"github.com/neurolatent/neurolatent/recon"
 	nt "github.com/neurolatent/neurolatent/tensor"
@@ -62,6 +63,7 @@ type options struct {
 	betasTrain, betasTest, stimTrain, stimTest         string
 	boldTrain, eventsTrain, boldTest, eventsTest       list
 	confTrain, confTest                                list
+	trTrain, trTest                                    []float64 // from BIDS sidecars; nil: the headers'
 	confColumns                                        string
 	snr                                                float64
 	seed                                               uint64
@@ -71,10 +73,9 @@ type options struct {
 	eng                                                *cuda.Engine // with -gpu
 }
 
-func parse(args []string, stderr io.Writer) (options, error) {
+func parse(args []string, stdout io.Writer) (options, error) {
 	o := options{}
 	fs := flag.NewFlagSet("reconstruct", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.StringVar(&o.out, "out", "out", "output folder")
 	fs.StringVar(&o.method, "method", "ridge", "decoder: ridge (RidgeCV) or invert (encoding-model inversion, VanRullen & Reddy 2019)")
 	fs.StringVar(&o.model, "model", "vaegan", "generative model: vaegan, bigbigan or gan")
@@ -97,10 +98,10 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.repeats, "repeats", 35, "repeats of each simulated test image")
 	fs.StringVar(&o.images, "images", "", "stimulus images for the simulation: olivetti (400 faces) or kriegeskorte92 (92 objects and scenes) from ../shared/data/real, an IDX file, or a .npy array [N,H,W], [N,H,W,C] or [N,C,H,W] (default: the shipped Fashion-MNIST test set)")
 	// Real data.
-	fs.Var(&o.boldTrain, "bold-train", "training runs: 4D NIfTI files (repeat or comma-separate)")
-	fs.Var(&o.eventsTrain, "events-train", "BIDS events.tsv of the training runs, in the same order")
-	fs.Var(&o.boldTest, "bold-test", "test runs: 4D NIfTI files")
-	fs.Var(&o.eventsTest, "events-test", "BIDS events.tsv of the test runs")
+	fs.Var(&o.boldTrain, "bold-train", "training runs: 4D NIfTI `files` (repeat or comma-separate)")
+	fs.Var(&o.eventsTrain, "events-train", "BIDS events.tsv `files` of the training runs, in the same order")
+	fs.Var(&o.boldTest, "bold-test", "test runs: 4D NIfTI `files`")
+	fs.Var(&o.eventsTest, "events-test", "BIDS events.tsv `files` of the test runs")
 	fs.StringVar(&o.mask, "mask", "", "3D NIfTI mask of the voxels to use (e.g. visual cortex)")
 	fs.Var(&o.confTrain, "confounds-train", "confounds tables of the training runs (fMRIPrep's *_desc-confounds_timeseries.tsv), in the same order")
 	fs.Var(&o.confTest, "confounds-test", "confounds tables of the test runs")
@@ -110,11 +111,9 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.stimTrain, "stim-train", "", "text file: the stimulus of each -betas-train row, one per line")
 	fs.StringVar(&o.stimTest, "stim-test", "", "text file: the stimulus of each -betas-test row")
 	fs.StringVar(&o.stimuli, "stimuli", "", "where stim_file values point: a folder of images, or an IDX file whose rows they number")
-	if err := fs.Parse(args); err != nil {
+	addBIDSFlags(fs)
+	if err := cli.Parse(fs, args, help, stdout); err != nil {
 		return o, err
-	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected arguments %v", fs.Args())
 	}
 	switch {
 	case o.method != "ridge" && o.method != "invert":
@@ -149,8 +148,15 @@ func parse(args []string, stderr io.Writer) (options, error) {
 
 func run(args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
-	o, err := parse(args, stderr)
+	o, err := parse(args, stdout)
 	if err != nil {
+		return cli.Usage(err)
+	}
+	var notes io.Writer = stderr
+	if o.quiet || o.jsonOut {
+		notes = nil
+	}
+	if err := resolveBIDS(&o, notes); err != nil {
 		return err
 	}
 	if err := writable(o.out); err != nil {
@@ -165,10 +171,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		defer o.eng.Close()
 	}
-	var log io.Writer = stderr
-	if o.quiet || o.jsonOut {
-		log = nil
+	var stages *cli.StageWriter
+	if !o.quiet && !o.jsonOut {
+		stages = cli.Stages(stderr, o.stages())
 	}
+	log := stages.Writer()
 	model, err := loadModel(o)
 	if err != nil {
 		return err
@@ -187,8 +194,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	stages.Finish()
 	res.Seconds = time.Since(start).Seconds()
 	if err := res.Write(o.out, o.cols); err != nil {
+		return err
+	}
+	if err := writeDerivative(o, args, res, data, notes); err != nil {
 		return err
 	}
 	if o.jsonOut {
@@ -247,7 +258,7 @@ func summarise(w io.Writer, r *recon.Result, dir string) {
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
-	files := recon.ReconstructionsPNG + ", " + recon.MetricsJSON + ", " + recon.IdentificationPNG
+	files := recon.ReportHTML + ", " + recon.ReconstructionsPNG + ", " + recon.MetricsJSON + ", " + recon.IdentificationPNG + ", " + DerivativeDir + "/"
 	if r.Reliability != nil {
 		files += ", " + recon.ReliabilityPNG
 	}
@@ -295,8 +306,8 @@ func loadData(o options, m recon.Model, shape [3]int, log io.Writer) (*recon.Dat
 			return nil, serr
 		}
 		cols := o.confoundColumns()
-		train := decode.RunFiles{Bold: o.boldTrain, Events: o.eventsTrain, Mask: o.mask, ConfoundColumns: cols}
-		test := decode.RunFiles{Bold: o.boldTest, Events: o.eventsTest, Mask: o.mask, ConfoundColumns: cols}
+		train := decode.RunFiles{Bold: o.boldTrain, Events: o.eventsTrain, Mask: o.mask, ConfoundColumns: cols, TR: o.trTrain}
+		test := decode.RunFiles{Bold: o.boldTest, Events: o.eventsTest, Mask: o.mask, ConfoundColumns: cols, TR: o.trTest}
 		if cols != nil {
 			train.Confounds, test.Confounds = o.confTrain, o.confTest
 		}
@@ -435,10 +446,5 @@ func stimIndex(stim string) (int, bool) {
 }
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "reconstruct:", err)
-		}
-		os.Exit(2)
-	}
+	cli.Exit("reconstruct", run(os.Args[1:], os.Stdout, os.Stderr))
 }

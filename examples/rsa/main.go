@@ -13,14 +13,13 @@ import (
 
 	"github.com/neurolatent/neurolatent/decode/stats"
 	"github.com/neurolatent/neurolatent/internal/atomicfile"
+	"github.com/neurolatent/neurolatent/internal/cli"
+	"github.com/neurolatent/neurolatent/internal/realdata"
 	"github.com/neurolatent/neurolatent/rsa"
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "rsa:", err)
-		os.Exit(1)
-	}
+	cli.Exit("rsa", run(os.Args[1:], os.Stdout))
 }
 
 type options struct {
@@ -31,10 +30,10 @@ type options struct {
 	pcaImages                   int
 }
 
-func parse(args []string) (options, error) {
+func parse(args []string, stdout io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("rsa", flag.ContinueOnError)
-	fs.StringVar(&o.data, "data", filepath.Join("..", "shared", "data", "real", "kriegeskorte92"), "the Kriegeskorte et al. (2008) folder (images, human and monkey IT RDMs)")
+	fs.StringVar(&o.data, "data", "", "the Kriegeskorte et al. (2008) folder (images, human and monkey IT RDMs; default: ../shared/data/real/kriegeskorte92 beside the module root)")
 	fs.StringVar(&o.out, "out", filepath.Join("out", "rsa"), "folder for rsa.png and rsa.json")
 	fs.StringVar(&o.method, "method", "spearman", "RDM comparison: spearman, tau-a or pearson")
 	fs.StringVar(&o.distance, "distance", "correlation", "dissimilarity of two codes: correlation (1 - Pearson r), euclidean or cosine")
@@ -44,17 +43,14 @@ func parse(args []string) (options, error) {
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the resamples and permutations")
 	fs.Uint64Var(&o.randomSeed, "random-seed", 1, "seed of the random-weight controls")
 	fs.IntVar(&o.pcaImages, "pca-images", 5000, "Fashion-MNIST training images the PCA basis is fitted on")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, rsaHelp, stdout); err != nil {
 		return o, err
 	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
 	if o.resamples < 2 || o.perms < 1 {
-		return o, fmt.Errorf("-resamples %d, -perms %d: need at least 2 and 1", o.resamples, o.perms)
+		return o, cli.Usagef("-resamples %d, -perms %d: need at least 2 and 1", o.resamples, o.perms)
 	}
 	if o.pcaImages < 200 || o.pcaImages > 20000 {
-		return o, fmt.Errorf("-pca-images %d: want 200 to 20000 (the shipped Fashion-MNIST training images)", o.pcaImages)
+		return o, cli.Usagef("-pca-images %d: want 200 to 20000 (the shipped Fashion-MNIST training images)", o.pcaImages)
 	}
 	return o, nil
 }
@@ -99,17 +95,24 @@ type difference struct {
 const paperHumanMonkey = "Kriegeskorte et al. 2008 (Neuron 60:1126), Figure 1: r = 0.49, p < 0.0001 (stimulus-label randomization test)"
 
 func run(args []string, w io.Writer) error {
-	o, err := parse(args)
+	o, err := parse(args, w)
 	if err != nil {
 		return err
 	}
 	method, err := rsa.ParseMethod(o.method)
 	if err != nil {
-		return err
+		return cli.Usage(err)
 	}
 	dist, err := rsa.ParseDistance(o.distance)
 	if err != nil {
-		return err
+		return cli.Usage(err)
+	}
+	if o.data == "" {
+		root, err := realdata.Root()
+		if err != nil {
+			return fmt.Errorf("no -data folder, and %w", err)
+		}
+		o.data = filepath.Join(root, "kriegeskorte92")
 	}
 	log := func(format string, a ...any) {
 		if !o.json {

@@ -69,7 +69,7 @@ func TestErrors(t *testing.T) {
 		{[]string{"-resamples", "1"}, "need at least 2"},
 		{[]string{"-pca-images", "30000"}, "-pca-images"},
 		{[]string{"-data", filepath.Join(t.TempDir(), "none")}, "give -data"},
-		{[]string{"extra"}, "unexpected arguments"},
+		{[]string{"extra"}, "unexpected argument"},
 	} {
 		err := run(append(c.args, "-out", t.TempDir()), io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

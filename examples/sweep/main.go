@@ -12,7 +12,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"image/color"
@@ -36,6 +35,7 @@ import (
 	"github.com/neurolatent/neurolatent/decode/sim"
 	"github.com/neurolatent/neurolatent/decode/stats"
 	"github.com/neurolatent/neurolatent/internal/atomicfile"
+	"github.com/neurolatent/neurolatent/internal/cli"
 	"github.com/neurolatent/neurolatent/recon"
 	nt "github.com/neurolatent/neurolatent/tensor"
 	"github.com/neurolatent/neurolatent/vae"
@@ -117,10 +117,9 @@ type settings struct {
 	from                    string // a sweep.json to redraw instead of running
 }
 
-func parse(args []string, stderr io.Writer) (settings, error) {
+func parse(args []string) (settings, error) {
 	var s settings
 	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.StringVar(&s.out, "out", "out/sweep", "output folder (sweep.json, snr.png, training.png, noise.png)")
 	snrs := fs.String("snr", "0.05,0.2,0.8,3,0", "SNRs (0: noise-free responses) at -base-train training images")
 	trains := fs.String("train", "150,300,600,1200", "training set sizes at -base-snr")
@@ -132,43 +131,40 @@ func parse(args []string, stderr io.Writer) (settings, error) {
 	fs.IntVar(&s.test, "test", 50, "test images per participant")
 	fs.IntVar(&s.repeats, "repeats", 35, "repeats of each test image")
 	fs.StringVar(&s.from, "from", "", "redraw the plots and table of an earlier sweep's sweep.json into -out, without running anything")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, sweepHelp, helpOut); err != nil {
 		return s, err
 	}
-	if fs.NArg() > 0 {
-		return s, fmt.Errorf("unexpected arguments %v", fs.Args())
-	}
 	if s.participants < 1 || s.participants > 100 {
-		return s, fmt.Errorf("-participants %d: want 1 to 100", s.participants)
+		return s, cli.Usagef("-participants %d: want 1 to 100", s.participants)
 	}
 	if s.baseTrain < 10 || !(s.baseSNR > 0) || s.voxels < 0 || s.test < 2 || s.repeats < 1 {
-		return s, fmt.Errorf("-base-train %d, -base-snr %g, -voxels %d, -test %d, -repeats %d: want at least 10 training images, a positive SNR, voxels >= 0, 2 test images and 1 repeat",
+		return s, cli.Usagef("-base-train %d, -base-snr %g, -voxels %d, -test %d, -repeats %d: want at least 10 training images, a positive SNR, voxels >= 0, 2 test images and 1 repeat",
 			s.baseTrain, s.baseSNR, s.voxels, s.test, s.repeats)
 	}
 	var err error
 	if s.snrs, err = floats(*snrs); err != nil {
-		return s, fmt.Errorf("-snr: %w", err)
+		return s, cli.Usagef("-snr: %w", err)
 	}
 	if s.trains, err = floats(*trains); err != nil {
-		return s, fmt.Errorf("-train: %w", err)
+		return s, cli.Usagef("-train: %w", err)
 	}
 	for _, t := range s.trains {
 		if t < 10 || t != math.Trunc(t) {
-			return s, fmt.Errorf("-train: %v is not a whole number of at least 10 images", t)
+			return s, cli.Usagef("-train: %v is not a whole number of at least 10 images", t)
 		}
 	}
 	for _, n := range strings.Split(*noises, ",") {
 		n = strings.TrimSpace(n)
 		if _, ok := noiseKinds[n]; !ok {
-			return s, fmt.Errorf("-noise: unknown structure %q (want independent, realistic, no-confounds or double-motion)", n)
+			return s, cli.Usagef("-noise: unknown structure %q (want independent, realistic, no-confounds or double-motion)", n)
 		}
 		s.noises = append(s.noises, n)
 	}
 	return s, nil
 }
 
-func run(args []string, log, stderr io.Writer) error {
-	s, err := parse(args, stderr)
+func run(args []string, log io.Writer) error {
+	s, err := parse(args)
 	if err != nil {
 		return err
 	}
@@ -210,6 +206,16 @@ func run(args []string, log, stderr io.Writer) error {
 	// Points shared between axes (the default setting) are run once.
 	done := map[string]map[string][]float64{}
 	key := func(p point) string { return fmt.Sprintf("%g/%d/%s", p.SNR, p.Train, p.Noise) }
+	distinct := map[string]bool{}
+	for _, p := range pts {
+		distinct[key(p)] = true
+	}
+	// One line per decoded participant, above a bar over all of them.
+	bar := cli.Stages(log, len(distinct)*s.participants)
+	if w := bar.Writer(); w != nil {
+		log = w
+	}
+	defer bar.Finish()
 	start := time.Now()
 	for i := range pts {
 		p := &pts[i]
@@ -582,11 +588,5 @@ func curve(path, title, xlabel string, pts []point, x func(point) float64, names
 }
 
 func main() {
-	if err := run(os.Args[1:], os.Stderr, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
-		fmt.Fprintln(os.Stderr, "sweep:", err)
-		os.Exit(2)
-	}
+	cli.Exit("sweep", run(os.Args[1:], os.Stderr))
 }

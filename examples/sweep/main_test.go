@@ -16,7 +16,7 @@ import (
 func TestSmoke(t *testing.T) {
 	dir := t.TempDir()
 	if err := run([]string{"-out", dir, "-snr", "0", "-base-train", "150", "-train", "150", "-noise", "independent",
-		"-base-snr", "2", "-voxels", "100", "-participants", "2", "-test", "10", "-repeats", "3"}, io.Discard, io.Discard); err != nil {
+		"-base-snr", "2", "-voxels", "100", "-participants", "2", "-test", "10", "-repeats", "3"}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []string{"sweep.json", "sweep.md", "snr.png", "training.png", "noise.png"} {
@@ -49,21 +49,21 @@ func TestSmoke(t *testing.T) {
 	}
 	// Redrawn from the saved results alone.
 	again := t.TempDir()
-	if err := run([]string{"-out", again, "-from", filepath.Join(dir, "sweep.json")}, io.Discard, io.Discard); err != nil {
+	if err := run([]string{"-out", again, "-from", filepath.Join(dir, "sweep.json")}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if md, err := os.ReadFile(filepath.Join(again, "sweep.md")); err != nil || !strings.Contains(string(md), "| noise | 2 | 150 | independent |") {
 		t.Errorf("redrawn table: %v\n%s", err, md)
 	}
 	for _, bad := range [][]string{{"-snr", "x"}, {"-noise", "loud"}, {"-participants", "0"}, {"-train", "5"}} {
-		if err := run(bad, io.Discard, io.Discard); err == nil {
+		if err := run(bad, io.Discard); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
 	}
 	// An unwritable -out is found before the sweep (issue 17, item 9).
 	file := filepath.Join(dir, "file")
 	os.WriteFile(file, nil, 0o644)
-	if err := run([]string{"-out", filepath.Join(file, "sweep")}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "-out: cannot make the folder") {
+	if err := run([]string{"-out", filepath.Join(file, "sweep")}, io.Discard); err == nil || !strings.Contains(err.Error(), "-out: cannot make the folder") {
 		t.Errorf("unwritable -out: %v", err)
 	}
 }

@@ -25,9 +25,11 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/neurolatent/neurolatent/assets"
 	"github.com/neurolatent/neurolatent/dataset"
 	"github.com/neurolatent/neurolatent/gan"
 	"github.com/neurolatent/neurolatent/internal/atomicfile"
+	"github.com/neurolatent/neurolatent/internal/cli"
 	"github.com/neurolatent/neurolatent/nn/checkpoint"
 	"github.com/neurolatent/neurolatent/vae"
 )
@@ -41,12 +43,12 @@ type options struct {
 	limit                                int
 }
 
-func parse(args []string) (options, error) {
+func parse(args []string, stdout io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.StringVar(&o.model, "model", "vae", "model to train: vae or gan")
 	fs.StringVar(&o.config, "config", "small32", "vae: small32, small64 or published; gan: 32, 64 or 128 (the image size)")
-	fs.StringVar(&o.data, "data", "", "training images: an IDX file (raw or .gz) or a folder of .jpg/.png files")
+	fs.StringVar(&o.data, "data", "fashion:train", "training images: fashion:train (the 20,000 Fashion-MNIST training images embedded in the program), an IDX file (raw or .gz) or a folder of .jpg/.png files")
 	fs.StringVar(&o.out, "out", "out/train", "output folder: checkpoint, samples, loss history and curves")
 	fs.StringVar(&o.weights, "weights", "", "write the final weights to this .safetensors file")
 	fs.IntVar(&o.steps, "steps", 1000, "total training steps (a resumed run counts the earlier ones)")
@@ -59,12 +61,12 @@ func parse(args []string) (options, error) {
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	fs.Float64Var(&o.lr, "lr", 0, "learning rate (0: the configuration's)")
 	fs.IntVar(&o.limit, "limit", 0, "use only the first N images (0: all)")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, trainHelp, stdout); err != nil {
 		return o, err
 	}
 	switch {
 	case o.data == "":
-		return o, errors.New("-data is required")
+		return o, errors.New("-data is empty")
 	case o.model != "vae" && o.model != "gan":
 		return o, fmt.Errorf("-model %q: want vae or gan", o.model)
 	case o.steps < 1:
@@ -106,6 +108,16 @@ func checkOutputs(o options) error {
 // load reads the training images at the model's size; channels <= 0 keeps
 // the file's (colour for image folders).
 func load(path string, size, channels, limit int) (dataset.Dataset, error) {
+	if path == "fashion:train" {
+		if channels > 1 {
+			return nil, fmt.Errorf("-data fashion:train has grey images; the model takes %d channels", channels)
+		}
+		m, err := assets.FashionMNIST("train", size)
+		if err != nil {
+			return nil, err
+		}
+		return m.Subset(limit), nil
+	}
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -136,9 +148,9 @@ func vaeConfig(name string) (vae.Config, error) {
 }
 
 func run(args []string, stderr io.Writer) error {
-	o, err := parse(args)
+	o, err := parse(args, helpOut)
 	if err != nil {
-		return err
+		return cli.Usage(err)
 	}
 	if err := checkOutputs(o); err != nil {
 		return err
@@ -207,10 +219,5 @@ func run(args []string, stderr io.Writer) error {
 }
 
 func main() {
-	if err := run(os.Args[1:], os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "train:", err)
-		}
-		os.Exit(2)
-	}
+	cli.Exit("train", run(os.Args[1:], os.Stderr))
 }

@@ -53,7 +53,7 @@ func TestErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{nil, "-data"},
+		{[]string{"-data", ""}, "-data"},
 		{[]string{"-data", images, "-model", "flow"}, "-model"},
 		{[]string{"-data", images, "-steps", "0"}, "-steps"},
 		{[]string{"-data", "missing.idx.gz"}, "missing.idx.gz"},

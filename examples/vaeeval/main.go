@@ -4,12 +4,14 @@
 // latent means. It also writes a grid of samples from N(0, I) and a grid of
 // test images above their VAE-GAN and PCA reconstructions.
 //
-//	go run ./examples/vaeeval -weights assets/vaegan/fashion32.safetensors -out docs/vaegan
+// With no flags it measures the shipped Fashion-MNIST VAE-GAN on the
+// embedded Fashion-MNIST images, from any folder:
+//
+//	go run ./examples/vaeeval -out docs/vaegan
 package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/neurolatent/neurolatent/dataset"
 	"github.com/neurolatent/neurolatent/internal/atomicfile"
+	"github.com/neurolatent/neurolatent/internal/cli"
 	"github.com/neurolatent/neurolatent/internal/probe"
 	nt "github.com/neurolatent/neurolatent/tensor"
 	"github.com/neurolatent/neurolatent/vae"
@@ -25,36 +28,42 @@ import (
 
 func run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("vaeeval", flag.ContinueOnError)
-	weights := fs.String("weights", "assets/vaegan/fashion32.safetensors", "VAE-GAN weights (vae.Save or a training checkpoint)")
-	trainImages := fs.String("train-images", "assets/fashion-mnist/train-images-idx3-ubyte.gz", "IDX images the probe and PCA are fitted on")
-	trainLabels := fs.String("train-labels", "assets/fashion-mnist/train-labels-idx1-ubyte.gz", "their labels")
-	testImages := fs.String("test-images", "assets/fashion-mnist/t10k-images-idx3-ubyte.gz", "held-out IDX images")
-	testLabels := fs.String("test-labels", "assets/fashion-mnist/t10k-labels-idx1-ubyte.gz", "their labels")
+	weights := fs.String("weights", "", "VAE-GAN weights (vae.Save or a training checkpoint; default: the shipped Fashion-MNIST VAE-GAN, embedded)")
+	trainImages := fs.String("train-images", "", "IDX images the probe and PCA are fitted on (default: the embedded Fashion-MNIST training images)")
+	trainLabels := fs.String("train-labels", "", "their labels (required with -train-images)")
+	testImages := fs.String("test-images", "", "held-out IDX images (default: the embedded Fashion-MNIST test images)")
+	testLabels := fs.String("test-labels", "", "their labels (required with -test-images)")
 	limit := fs.Int("train-limit", 10000, "fit on at most this many training images (0: all)")
 	testLimit := fs.Int("test-limit", 0, "measure on at most this many test images (0: all)")
 	out := fs.String("out", "out/vaeeval", "folder for metrics.json, samples.png, reconstructions.png")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, vaeevalHelp, stdout); err != nil {
 		return err
 	}
+	if (*trainImages == "") != (*trainLabels == "") || (*testImages == "") != (*testLabels == "") {
+		return cli.Usagef("give -train-images with -train-labels and -test-images with -test-labels (or neither, for the embedded Fashion-MNIST)")
+	}
 	if *limit < 0 || *testLimit < 0 {
-		return fmt.Errorf("-train-limit %d and -test-limit %d must not be negative", *limit, *testLimit)
+		return cli.Usagef("-train-limit %d and -test-limit %d must not be negative", *limit, *testLimit)
 	}
 	// Found now, not after the evaluation.
 	if err := atomicfile.CheckDir(*out); err != nil {
 		return fmt.Errorf("-out: %w", err)
 	}
-	v, err := vae.Load(*weights)
+	v, err := loadVAE(*weights)
 	if err != nil {
 		return err
 	}
 	c := v.Config()
-	train, err := dataset.LoadIDX(*trainImages, *trainLabels, c.Size)
+	train, err := loadIDX(*trainImages, *trainLabels, "train", c.Size)
 	if err != nil {
 		return err
 	}
-	test, err := dataset.LoadIDX(*testImages, *testLabels, c.Size)
+	test, err := loadIDX(*testImages, *testLabels, "test", c.Size)
 	if err != nil {
 		return err
+	}
+	if *weights == "" {
+		*weights = "the shipped VAE-GAN"
 	}
 	test = test.Subset(*testLimit)
 	if ch, _, _ := test.Shape(); ch != c.Channels {
@@ -129,10 +138,5 @@ func writeReconstructions(v *vae.VAEGAN, train, test *dataset.Memory, path strin
 }
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "vaeeval:", err)
-		}
-		os.Exit(2)
-	}
+	cli.Exit("vaeeval", run(os.Args[1:], os.Stdout, os.Stderr))
 }
