@@ -8,6 +8,7 @@ import (
 
 	"github.com/neurolatent/neurolatent/decode/stats"
 	"github.com/neurolatent/neurolatent/internal/realdata"
+	"github.com/neurolatent/neurolatent/nn/graph"
 	"github.com/neurolatent/neurolatent/onnx"
 	"github.com/neurolatent/neurolatent/onnx/onnxtest"
 	"github.com/neurolatent/neurolatent/recon"
@@ -71,6 +72,45 @@ func TestONNXFaceVAE(t *testing.T) {
 			t.Fatalf("%s: images of shape %v", opset, s)
 		}
 		m = a
+	}
+	// Range {-1, 1}: the encoder gets 2x - 1, generated images come back
+	// as (y + 1) / 2, clipped to [0, 1].
+	enc, dec := load("encoder-opset11.onnx"), load("decoder-opset11.onnx")
+	signed, err := recon.NewONNX(enc, dec, [2]float64{-1, 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x2 := nt.Clone(faces)
+	for i, v := range nt.Data32(x2) {
+		nt.Data32(x2)[i] = 2*v - 1
+	}
+	eng := graph.NewEngine()
+	want, err := eng.Run(enc.Func(), x2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := signed.Latents(faces)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range nt.Data32(got) {
+		if math.Abs(float64(v-nt.Data32(want[0])[i])) > 1e-6 {
+			t.Fatalf("range {-1, 1}: code %d is %g, the encoder on 2x-1 gives %g", i, v, nt.Data32(want[0])[i])
+		}
+	}
+	y, err := eng.Run(dec.Func(), got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := signed.Generate(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range nt.Data32(img) {
+		w := min(max((nt.Data32(y[0])[i]+1)/2, 0), 1)
+		if math.Abs(float64(v-w)) > 1e-6 {
+			t.Fatalf("range {-1, 1}: pixel %d is %g, want %g", i, v, w)
+		}
 	}
 	if _, err := recon.NewONNX(load("encoder-opset11.onnx"), load("decoder-opset11.onnx"), [2]float64{1, 0}, nil); err == nil {
 		t.Error("pixel range [1, 0] accepted")

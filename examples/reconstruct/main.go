@@ -125,7 +125,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	case o.method != "ridge" && o.method != "invert":
 		return o, fmt.Errorf("-method %q: want ridge or invert", o.method)
 	case o.model != "vaegan" && o.model != "bigbigan" && o.model != "gan" && o.model != "onnx":
-		return o, fmt.Errorf("-model %q: want vaegan, bigbigan or gan", o.model)
+		return o, fmt.Errorf("-model %q: want vaegan, bigbigan or gan (or -onnx-encoder and -onnx-generator)", o.model)
 	case o.model == "gan" && o.weights == "":
 		return o, fmt.Errorf("-model gan needs -weights (the VAE-GAN and the BigBiGAN ship with the repository; a GAN does not)")
 	case !(o.snr > 0) || o.snr > 1e6:
