@@ -70,3 +70,29 @@ func LoadImageArray(path string, channels, size int) (*nt.Dense, error) {
 	}
 	return nt.New32(out, n, channels, size, size), nil
 }
+
+// GreyToChannels repeats grey images [N,1,H,W] over c channels: a grey
+// stimulus as a model that takes c channels sees it (R = G = B). The
+// simulated participant sees the same picture (sim.FromTensor takes the
+// channel mean), so the model gets what the participant saw.
+func GreyToChannels(images *nt.Dense, c int) (*nt.Dense, error) {
+	if images == nil {
+		return nil, fmt.Errorf("recon: no images")
+	}
+	s := images.Shape()
+	if len(s) != 4 || s[1] != 1 {
+		return nil, fmt.Errorf("recon: images of shape %v; want grey [N,1,H,W]", s)
+	}
+	if c < 1 {
+		return nil, fmt.Errorf("recon: %d channels: want at least 1", c)
+	}
+	n, px := s[0], s[2]*s[3]
+	src := nt.Data32(images)
+	out := make([]float32, 0, n*c*px)
+	for i := range n {
+		for range c {
+			out = append(out, src[i*px:(i+1)*px]...)
+		}
+	}
+	return nt.New32(out, n, c, s[2], s[3]), nil
+}

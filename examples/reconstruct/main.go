@@ -65,6 +65,7 @@ type options struct {
 	confTrain, confTest                                list
 	trTrain, trTest                                    []float64 // from BIDS sidecars; nil: the headers'
 	confColumns                                        string
+	onnxEncoder, onnxGenerator, onnxRange              string
 	snr                                                float64
 	seed                                               uint64
 	train, test, repeats, voxels, cols, invertSteps    int
@@ -90,6 +91,7 @@ func parse(args []string, stdout io.Writer) (options, error) {
 	fs.IntVar(&o.permutations, "permutations", 2000, "random pairings of predictions with stimuli for the permutation p-values")
 	fs.IntVar(&o.cols, "show", 12, "test images shown in reconstructions.png")
 	fs.IntVar(&o.invertSteps, "gan-steps", 200, "gradient steps to invert a GAN per stimulus batch (-model gan)")
+	onnxFlags(fs, &o)
 	// The simulated participant.
 	fs.Float64Var(&o.snr, "snr", defaultSNR, "simulated participant's signal-to-noise ratio (see README)")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the simulated participant")
@@ -115,11 +117,14 @@ func parse(args []string, stdout io.Writer) (options, error) {
 	if err := cli.Parse(fs, args, help, stdout); err != nil {
 		return o, err
 	}
+	if err := checkONNX(fs, &o); err != nil {
+		return o, err
+	}
 	switch {
 	case o.method != "ridge" && o.method != "invert":
 		return o, fmt.Errorf("-method %q: want ridge or invert", o.method)
-	case o.model != "vaegan" && o.model != "bigbigan" && o.model != "gan":
-		return o, fmt.Errorf("-model %q: want vaegan, bigbigan or gan", o.model)
+	case o.model != "vaegan" && o.model != "bigbigan" && o.model != "gan" && o.model != "onnx":
+		return o, fmt.Errorf("-model %q: want vaegan, bigbigan or gan (or -onnx-encoder and -onnx-generator)", o.model)
 	case o.model == "gan" && o.weights == "":
 		return o, fmt.Errorf("-model gan needs -weights (the VAE-GAN and the BigBiGAN ship with the repository; a GAN does not)")
 	case !(o.snr > 0) || o.snr > 1e6:
@@ -388,10 +393,12 @@ func writable(dir string) error {
 
 // simulationImages are the stimuli of the simulated participant, at the
 // model's size: images the shipped VAE-GAN never trained on, and their
-// class names when known (the shipped Fashion-MNIST test set).
+// class names when known (the shipped Fashion-MNIST test set). The
+// participant sees grey images; a model that takes 3 channels (the face
+// VAE) gets each grey image repeated over them (onnx.go).
 func simulationImages(path string, shape [3]int) (*nt.Dense, []string, error) {
 	if shape[0] != 1 {
-		return nil, nil, fmt.Errorf("the simulated participant sees grey images; the model takes %d channels (give real data)", shape[0])
+		return greyForChannels(path, shape)
 	}
 	if path == "" {
 		d, err := assets.FashionMNIST("test", shape[1])

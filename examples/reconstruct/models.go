@@ -40,6 +40,8 @@ var shippedVAEGANs = map[string]func() ([]byte, error){
 // weights before any data is touched.
 func loadModel(o options) (recon.Model, error) {
 	switch o.model {
+	case "onnx":
+		return loadONNX(o)
 	case "vaegan":
 		var v *vae.VAEGAN
 		var err error
