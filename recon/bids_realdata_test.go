@@ -1,7 +1,6 @@
 package recon_test
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,31 +15,8 @@ import (
 // simulator's is: 12 runs in order, the TR from the dataset-level sidecar
 // (2.5 s, the header's too), and a disagreeing sidecar noted.
 func TestFindBIDSRunsHaxby(t *testing.T) {
-	src := realdata.Dir(t, "haxby2001-sub1")
-	dir := t.TempDir()
-	fn := filepath.Join(dir, "sub-1", "func")
-	deriv := filepath.Join(dir, "derivatives", "pymvpa")
-	for _, d := range []string{fn, deriv} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	link := func(from, to string) {
-		if err := os.Symlink(from, to); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for r := 1; r <= 12; r++ {
-		run := filepath.Join(src, "runs-25mm", fmt.Sprintf("task001_run%03d", r))
-		base := filepath.Join(fn, fmt.Sprintf("sub-1_task-objects_run-%02d", r))
-		link(filepath.Join(run, "bold_25mm.nii.gz"), base+"_bold.nii.gz")
-		link(filepath.Join(run, "bold_events.tsv"), base+"_events.tsv")
-	}
-	link(filepath.Join(src, "masks-25mm", "25mm", "brain.nii.gz"), filepath.Join(deriv, "sub-1_desc-brain_mask.nii.gz"))
+	dir := realdata.HaxbyBIDS(t, 0, "brain")
 	side := filepath.Join(dir, "task-objects_bold.json")
-	if err := os.WriteFile(side, []byte(`{"RepetitionTime": 2.5, "TaskName": "objects"}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	r, err := recon.FindBIDSRuns(dir, "1", "", "objects")
 	if err != nil {
 		t.Fatal(err)

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,37 +17,8 @@ import (
 // error: Haxby's events name categories (a block design), not stimulus
 // images, so there is nothing to reconstruct.
 func TestBIDSInputHaxby(t *testing.T) {
-	src := realdata.Dir(t, "haxby2001-sub1")
-	dir := t.TempDir()
-	fn := filepath.Join(dir, "sub-1", "func")
+	dir := realdata.HaxbyBIDS(t, 2, "vt")
 	deriv := filepath.Join(dir, "derivatives", "pymvpa")
-	for _, d := range []string{fn, deriv} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	link := func(from, to string) {
-		if err := os.Symlink(from, to); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for r := 1; r <= 12; r++ {
-		run := filepath.Join(src, "runs-25mm", fmt.Sprintf("task001_run%03d", r))
-		task := "objects"
-		if r > 10 {
-			task = "objectstest"
-		}
-		base := filepath.Join(fn, fmt.Sprintf("sub-1_task-%s_run-%02d", task, r))
-		link(filepath.Join(run, "bold_25mm.nii.gz"), base+"_bold.nii.gz")
-		link(filepath.Join(run, "bold_events.tsv"), base+"_events.tsv")
-	}
-	link(filepath.Join(src, "masks-25mm", "25mm", "vt.nii.gz"), filepath.Join(deriv, "sub-1_desc-vt_mask.nii.gz"))
-	for _, task := range []string{"objects", "objectstest"} {
-		side := filepath.Join(dir, "task-"+task+"_bold.json")
-		if err := os.WriteFile(side, []byte(`{"RepetitionTime": 2.5}`), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 	var out, errb bytes.Buffer
 	err := run([]string{"-bids", dir, "-sub", "1", "-task-train", "objects", "-task-test", "objectstest", "-out", t.TempDir()}, &out, &errb)
 	log := errb.String()
