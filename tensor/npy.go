@@ -126,41 +126,51 @@ func parseNPYHeader(text string) (npyHeader, error) {
 // data may be read straight into the tensor's memory (see readBacking).
 // A Fortran-order array is reordered to row-major.
 func readNPY(r io.Reader, size int64, trusted bool, name string) (*Dense, error) {
+	h, dataStart, err := readNPYHeader(r, size, name)
+	if err != nil {
+		return nil, err
+	}
+	return readNPYData(r, h, size, trusted, dataStart, name)
+}
+
+// readNPYHeader reads the magic, version and header dict, and returns the
+// header and the offset at which the data start.
+func readNPYHeader(r io.Reader, size int64, name string) (npyHeader, int64, error) {
 	var pre [10]byte
 	if _, err := io.ReadFull(r, pre[:8]); err != nil {
-		return nil, errorf(name, "not a .npy file: %w", truncErr(err))
+		return npyHeader{}, 0, errorf(name, "not a .npy file: %w", truncErr(err))
 	}
 	if string(pre[:6]) != npyMagic {
-		return nil, errorf(name, "not a .npy file (bad magic %q)", pre[:6])
+		return npyHeader{}, 0, errorf(name, "not a .npy file (bad magic %q)", pre[:6])
 	}
 	var hlen, preLen int64
 	switch major := pre[6]; major {
 	case 1:
 		if _, err := io.ReadFull(r, pre[8:10]); err != nil {
-			return nil, errorf(name, "header: %w", truncErr(err))
+			return npyHeader{}, 0, errorf(name, "header: %w", truncErr(err))
 		}
 		hlen, preLen = int64(binary.LittleEndian.Uint16(pre[8:])), 10
 	case 2, 3:
 		var b [4]byte
 		if _, err := io.ReadFull(r, b[:]); err != nil {
-			return nil, errorf(name, "header: %w", truncErr(err))
+			return npyHeader{}, 0, errorf(name, "header: %w", truncErr(err))
 		}
 		hlen, preLen = int64(binary.LittleEndian.Uint32(b[:])), 12
 	default:
-		return nil, errorf(name, "unsupported .npy version %d.%d", major, pre[7])
+		return npyHeader{}, 0, errorf(name, "unsupported .npy version %d.%d", major, pre[7])
 	}
 	if hlen > npyMaxHeaderLen || (size >= 0 && preLen+hlen > size) {
-		return nil, errorf(name, "header length %d does not fit the file", hlen)
+		return npyHeader{}, 0, errorf(name, "header length %d does not fit the file", hlen)
 	}
 	hdr := make([]byte, hlen)
 	if _, err := io.ReadFull(r, hdr); err != nil {
-		return nil, errorf(name, "header: %w", truncErr(err))
+		return npyHeader{}, 0, errorf(name, "header: %w", truncErr(err))
 	}
 	h, err := parseNPYHeader(string(bytes.TrimRight(hdr, " \n\x00")))
 	if err != nil {
-		return nil, errorf(name, "%w", err)
+		return npyHeader{}, 0, errorf(name, "%w", err)
 	}
-	return readNPYData(r, h, size, trusted, preLen+hlen, name)
+	return h, preLen + hlen, nil
 }
 
 func readNPYData(r io.Reader, h npyHeader, size int64, trusted bool, dataStart int64, name string) (*Dense, error) {

@@ -8,7 +8,10 @@
 // folds such as runs), then returns the Model (Coef, Intercept, the chosen
 // Alpha, the CV scores). FitAlpha fits with fixed alphas. Predict applies a
 // model; Rescale gives predictions the training targets' mean and standard
-// deviation. Save and Load keep models in .npz files.
+// deviation. Save and Load keep models in .npz files. FitColumns is Fit's
+// leave-one-out dual fit for training data read in blocks of columns
+// (Columns; tensor.NPYMatrix reads a .npy file from disk so), for more
+// voxels than fit in memory, with the same numbers.
 //
 // # What it computes
 //

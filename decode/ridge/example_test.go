@@ -3,9 +3,13 @@ package ridge_test
 import (
 	"fmt"
 	"log"
+	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 
 	"github.com/neurolatent/neurolatent/decode/ridge"
+	nt "github.com/neurolatent/neurolatent/tensor"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -63,4 +67,52 @@ func ExampleFit() {
 	// dimension 0: test R^2 0.99
 	// dimension 1: test R^2 0.73
 	// dimension 2: test R^2 0.08
+}
+
+// Fit the betas of a .npy file without loading it: FitColumns reads it in
+// blocks of columns (voxels) and gives Fit's model.
+func ExampleFitColumns() {
+	rng := rand.New(rand.NewPCG(5, 6))
+	n, voxels := 40, 3000
+	x := make([]float32, n*voxels)
+	z := mat.NewDense(n, 1, nil) // one latent dimension, driving every voxel
+	for i := range n {
+		z.Set(i, 0, rng.NormFloat64())
+		for j := range voxels {
+			x[i*voxels+j] = float32(z.At(i, 0)*math.Sin(float64(j)) + 8*rng.NormFloat64())
+		}
+	}
+	dir, err := os.MkdirTemp("", "ridge")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "betas.npy")
+	if err := nt.SaveNPY(path, nt.New32(x, n, voxels)); err != nil {
+		log.Fatal(err)
+	}
+	betas, err := nt.OpenNPYMatrix(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer betas.Close()
+	cfg := ridge.Config{Alphas: ridge.LogSpace(0, 8, 9)}
+	streamed, err := ridge.FitColumns(betas, z, cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The same fit on the matrix in memory.
+	inMemory := mat.NewDense(n, voxels, nil)
+	for i, v := range x {
+		inMemory.RawMatrix().Data[i] = float64(v)
+	}
+	m, err := ridge.Fit(inMemory, z, cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var diff mat.Dense
+	diff.Sub(streamed.Coef, m.Coef)
+	fmt.Printf("alpha %g (in memory %g), largest coefficient difference %g\n", streamed.Alpha[0], m.Alpha[0], mat.Norm(&diff, math.Inf(1)))
+	// Output:
+	// alpha 1 (in memory 1), largest coefficient difference 0
 }

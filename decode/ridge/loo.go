@@ -45,9 +45,19 @@ func prepare(x, y *mat.Dense, intercept bool) *prepared {
 // contribution 1/(n (n gamma + alpha)) is removed from diag(G^-1)
 // exactly. The centred targets are orthogonal to 1, so c is unaffected.
 func looDual(pr *prepared, alphas []float64, perTarget bool) (*Model, error) {
+	c, best, scores, err := looDualGram(gram(pr.x, pr.xMean), pr, alphas, perTarget)
+	if err != nil {
+		return nil, err
+	}
+	return finish(pr, primalCoef(pr.x, pr.xMean, c, pr.d), alphas, best, scores, Dual), nil
+}
+
+// looDualGram is looDual from the upper triangle of the centred Gram
+// matrix k (n by n, overwritten): the dual coefficients of each target's
+// best alpha (n by d), the choice and every alpha's scores.
+func looDualGram(k []float64, pr *prepared, alphas []float64, perTarget bool) (c []float64, best []int, scores *mat.Dense, err error) {
 	n, d := pr.n, pr.d
 	impl := blas64.Implementation()
-	k := gram(pr.x, pr.xMean)
 	gamma := 0.0
 	if pr.xMean != nil {
 		var tr float64
@@ -72,7 +82,7 @@ func looDual(pr *prepared, alphas []float64, perTarget bool) (*Model, error) {
 	impl.Dgemm(blas.NoTrans, blas.NoTrans, n, d, n, 1, td.qt, n, pr.yc, d, 0, b, d)
 	fs, err := factorAll(td, alphas)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	diag := make([][]float64, len(alphas))
 	for a := range diag {
@@ -80,10 +90,10 @@ func looDual(pr *prepared, alphas []float64, perTarget bool) (*Model, error) {
 	}
 	quadDiag(td.qt, n, n, fs, diag)
 	sel := newSelector(d, perTarget)
-	scores := mat.NewDense(len(alphas), d, nil)
-	best := make([]float64, n*d) // dual coefficients of the best alphas
+	scores = mat.NewDense(len(alphas), d, nil)
+	dual := make([]float64, n*d) // dual coefficients of the best alphas
 	m := make([]float64, n*d)
-	c := make([]float64, n*d)
+	c = make([]float64, n*d)
 	e := make([]float64, n*d)
 	updated := make([]bool, d)
 	for a, alpha := range alphas {
@@ -104,10 +114,9 @@ func looDual(pr *prepared, alphas []float64, perTarget bool) (*Model, error) {
 		}
 		negMSE(e, n, d, scores.RawRowView(a))
 		sel.offer(a, scores.RawRowView(a), updated)
-		copyColumns(best, c, n, d, updated)
+		copyColumns(dual, c, n, d, updated)
 	}
-	coef := primalCoef(pr.x, pr.xMean, best, d)
-	return finish(pr, coef, alphas, sel.best, scores, Dual), nil
+	return dual, sel.best, scores, nil
 }
 
 // looPrimal is leave-one-out ridge in the primal form, the counterpart of

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/neurolatent/neurolatent/decode/ridge"
+	"github.com/neurolatent/neurolatent/tensor"
 )
 
 var fitFlags = []flagSpec{
@@ -16,6 +17,7 @@ var fitFlags = []flagSpec{
 	{name: "cv", help: "loo (default, efficient leave-one-out) or K for K-fold"},
 	{name: "mode", help: "auto (default), dual or primal"},
 	{name: "no-intercept", bool: true, help: "fit without intercept"},
+	{name: "stream", bool: true, help: "read -x from disk in blocks of columns instead of loading it (a float32 or float64 .npy larger than memory; leave-one-out, dual form)"},
 	{name: "out", help: "model file (.npz)"},
 }
 
@@ -61,22 +63,38 @@ func runFit(args []string, w io.Writer) error {
 	default:
 		return fmt.Errorf("fit: -mode %q: want auto, dual or primal", m)
 	}
-	x, err := loadMatrix(xp)
-	if err != nil {
-		return err
-	}
 	y, err := loadMatrix(yp)
 	if err != nil {
 		return err
 	}
-	m, err := ridge.Fit(x, y, cfg)
-	if err != nil {
-		return err
+	var m *ridge.Model
+	var n, f int
+	if p.has("stream") {
+		if cfg.Folds != 0 || cfg.Mode == ridge.Primal {
+			return fmt.Errorf("fit: -stream fits leave-one-out in the dual form: drop -cv and -mode primal")
+		}
+		x, err := tensor.OpenNPYMatrix(xp)
+		if err != nil {
+			return err
+		}
+		defer x.Close()
+		n, f = x.Dims()
+		if m, err = ridge.FitColumns(x, y, cfg); err != nil {
+			return err
+		}
+	} else {
+		x, err := loadMatrix(xp)
+		if err != nil {
+			return err
+		}
+		n, f = x.Dims()
+		if m, err = ridge.Fit(x, y, cfg); err != nil {
+			return err
+		}
 	}
 	if err := ridge.Save(out, m); err != nil {
 		return err
 	}
-	n, f := x.Dims()
 	_, d := y.Dims()
 	count := map[float64]int{}
 	for _, a := range m.Alpha {

@@ -70,6 +70,13 @@ func TestDemoPipeline(t *testing.T) {
 	if acc := pairwise(t, out); acc < 0.65 {
 		t.Errorf("pixel-space identification %v", acc)
 	}
+	// -stream reads the betas from disk in blocks of columns and writes
+	// the same model.
+	call(t, "fit", "-x", p("train.npy"), "-y", p("ztrain.npy"), "-alphas", "0:6:13", "-per-target", "-stream", "-out", p("streamed.npz"))
+	call(t, "predict", "-model", p("streamed.npz"), "-x", p("test.npy"), "-out", p("zstream.npy"))
+	if a, b := call(t, "evaluate", "-pred", p("zstream.npy"), "-true", p("ztest.npy")), call(t, "evaluate", "-pred", p("zhat.npy"), "-true", p("ztest.npy")); a != b {
+		t.Errorf("streamed fit evaluates differently:\n%s\nin memory:\n%s", a, b)
+	}
 	// K-fold and rescaled predictions also run.
 	call(t, "fit", "-x", p("train.npy"), "-y", p("ztrain.npy"), "-alphas", "-1:5:7", "-cv", "5", "-out", p("model5.npz"))
 	call(t, "predict", "-model", p("model5.npz"), "-x", p("test.npy"), "-rescale", "-out", p("zhat5.npy"))
