@@ -18,6 +18,10 @@ type opSpec struct {
 	// host lists the inputs read on the host while building (shapes,
 	// axes, scales).
 	host []int
+	// since, when not 0, is the opset from which the operator's
+	// definition has not changed, when that is before MinOpset: a model
+	// of an older opset made only of such operators runs too.
+	since int64
 }
 
 // ops is every supported operator of the default domain.
@@ -40,6 +44,7 @@ func init() {
 		"Log":                {fn: unary(nn.UnaryFunc{Kind: nn.LogKind})},
 		"Sqrt":               {fn: unary(nn.UnaryFunc{Kind: nn.SqrtKind})},
 		"Neg":                {fn: unary(nn.UnaryFunc{Kind: nn.AffineKind, Alpha: -1})},
+		"Softplus":           {fn: unary(nn.UnaryFunc{Kind: nn.SoftplusKind}), since: 1}, // Softplus-1 is the only version
 		"LeakyRelu":          {fn: opLeakyRelu},
 		"Elu":                {fn: opElu},
 		"Softmax":            {fn: opSoftmax},
