@@ -35,9 +35,6 @@ var LeftOutCommitted = map[string]string{
 	"pytorch-converted/test_MaxPool3d":                                     "3-D window: the backend's Conv, ConvTranspose and MaxPool are 2-D",
 	"pytorch-converted/test_MaxPool3d_stride":                              "3-D window: the backend's Conv, ConvTranspose and MaxPool are 2-D",
 	"pytorch-converted/test_MaxPool3d_stride_padding":                      "3-D window: the backend's Conv, ConvTranspose and MaxPool are 2-D",
-	"pytorch-operator/test_operator_add_broadcast":                         "float64 data beyond float32's range (1e198): the model runs in float32",
-	"pytorch-operator/test_operator_add_size1_right_broadcast":             "float64 data beyond float32's range (1e198): the model runs in float32",
-	"pytorch-operator/test_operator_add_size1_singleton_broadcast":         "float64 data beyond float32's range (1e198): the model runs in float32",
 }
 
 // LeftOutSystem is the same for SystemRoot.
