@@ -219,13 +219,13 @@ func opSoftmax(c *nodeCtx) ([]*value, error) {
 	}
 	b, xs := c.b(), x.Shape()
 	if c.opset >= 13 {
-		axis, err := normAxis(int(c.n.Int("axis", -1)), len(xs))
+		axis, err := nn.NormAxis(int(c.n.Int("axis", -1)), len(xs))
 		if err != nil {
 			return nil, err
 		}
 		return dev(b.Softmax(x, axis)), nil
 	}
-	axis, err := normAxis(int(c.n.Int("axis", 1)), len(xs))
+	axis, err := nn.NormAxis(int(c.n.Int("axis", 1)), len(xs))
 	if err != nil {
 		return nil, err
 	}
@@ -276,18 +276,7 @@ func opConcat(c *nodeCtx) ([]*value, error) {
 	if c.allHost() {
 		return concatHost(c)
 	}
-	xs := make([]nn.Tensor, len(c.n.Inputs))
-	for i := range xs {
-		var err error
-		if xs[i], err = c.in(i); err != nil {
-			return nil, err
-		}
-	}
-	axis, err := normAxis(int(c.n.Int("axis", 1)), len(xs[0].Shape()))
-	if err != nil {
-		return nil, err
-	}
-	return dev(c.b().Concat(axis, xs...)), nil
+	return concatDev(c)
 }
 
 // concatHost concatenates 1-D host integer tensors (what shape code
@@ -300,15 +289,16 @@ func concatHost(c *nodeCtx) ([]*value, error) {
 			return nil, err
 		}
 		if t.DataType.IsFloat() || len(t.Dims) != 1 {
-			return concatFloats(c)
+			return concatDev(c)
 		}
 		out = append(out, t.Int...)
 	}
 	return host(intTensor(out)), nil
 }
 
-// concatFloats concatenates host inputs on the backend.
-func concatFloats(c *nodeCtx) ([]*value, error) {
+// concatDev concatenates the inputs on the backend (axis 1 by default
+// before opset 4).
+func concatDev(c *nodeCtx) ([]*value, error) {
 	xs := make([]nn.Tensor, len(c.n.Inputs))
 	for i := range xs {
 		var err error
@@ -316,7 +306,7 @@ func concatFloats(c *nodeCtx) ([]*value, error) {
 			return nil, err
 		}
 	}
-	axis, err := normAxis(int(c.n.Int("axis", 1)), len(xs[0].Shape()))
+	axis, err := nn.NormAxis(int(c.n.Int("axis", 1)), len(xs[0].Shape()))
 	if err != nil {
 		return nil, err
 	}
@@ -502,7 +492,7 @@ func opGather(c *nodeCtx) ([]*value, error) {
 	if err != nil {
 		return nil, err
 	}
-	axis, err := normAxis(int(c.n.Int("axis", 0)), len(xs))
+	axis, err := nn.NormAxis(int(c.n.Int("axis", 0)), len(xs))
 	if err != nil {
 		return nil, err
 	}
@@ -587,7 +577,7 @@ func opUnsqueeze(c *nodeCtx) ([]*value, error) {
 	r := len(xs) + len(axes)
 	unit := make([]bool, r)
 	for _, a := range axes {
-		a, err := normAxis(a, r)
+		a, err := nn.NormAxis(a, r)
 		if err != nil {
 			return nil, err
 		}
@@ -620,7 +610,7 @@ func opSqueeze(c *nodeCtx) ([]*value, error) {
 	}
 	drop := make([]bool, len(xs))
 	for _, a := range axes {
-		a, err := normAxis(a, len(xs))
+		a, err := nn.NormAxis(a, len(xs))
 		if err != nil {
 			return nil, err
 		}
