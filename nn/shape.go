@@ -16,8 +16,9 @@ func numel(s []int) int {
 	return n
 }
 
-// normAxis maps a possibly negative axis into [0, rank).
-func normAxis(axis, rank int) (int, error) {
+// NormAxis maps a possibly negative axis (counted from the end) into
+// [0, rank), or fails for one out of range: the rule of NumPy and ONNX.
+func NormAxis(axis, rank int) (int, error) {
 	if axis < -rank || axis >= rank {
 		return 0, fmt.Errorf("axis %d out of range for rank %d", axis, rank)
 	}
@@ -237,7 +238,7 @@ func TransposeShape(x, perm []int) ([]int, error) {
 // SliceShape checks a slice [start, end) along axis; it returns the
 // normalised axis too.
 func SliceShape(x []int, axis, start, end int) ([]int, int, error) {
-	a, err := normAxis(axis, len(x))
+	a, err := NormAxis(axis, len(x))
 	if err != nil {
 		return nil, 0, fmt.Errorf("slice: %w", err)
 	}
@@ -255,7 +256,7 @@ func ConcatShape(axis int, xs ...[]int) ([]int, int, error) {
 	if len(xs) == 0 {
 		return nil, 0, fmt.Errorf("concat: no inputs")
 	}
-	a, err := normAxis(axis, len(xs[0]))
+	a, err := NormAxis(axis, len(xs[0]))
 	if err != nil {
 		return nil, 0, fmt.Errorf("concat: %w", err)
 	}
@@ -335,7 +336,7 @@ func ReduceShape(x []int, keepDims bool, axes ...int) ([]int, []int, error) {
 		}
 	}
 	for _, a := range axes {
-		n, err := normAxis(a, len(x))
+		n, err := NormAxis(a, len(x))
 		if err != nil {
 			return nil, nil, fmt.Errorf("reduce: %w", err)
 		}

@@ -22,15 +22,17 @@
 //
 // # What it runs
 //
-// Opsets 6 to 18 of the default domain; SupportedOps lists the operators:
-// Conv, ConvTranspose and MaxPool (1-D and 2-D), BatchNormalization
-// (inference), Gemm, MatMul, Reshape, Flatten, Transpose, Relu, LeakyRelu,
-// Elu, Sigmoid, Tanh, Resize and Upsample (nearest, whole-factor), Concat,
-// Add, Sub, Mul, Div, Softmax, ReduceMean, ReduceSum, a few unary
-// functions, and what exporters emit for shape arithmetic (Constant,
-// Shape, Gather, Unsqueeze, Squeeze, Cast, Identity). A model with anything
-// else is refused when it is loaded, with one *UnsupportedError naming
-// every such node and its operator.
+// Opsets 6 to 18 of the default domain (and older models made only of
+// operators unchanged since, such as Softplus); SupportedOps lists the
+// operators: Conv, ConvTranspose and MaxPool (1-D and 2-D),
+// BatchNormalization (inference, and training mode with its running
+// statistics as outputs), Gemm, MatMul, Reshape, Flatten, Transpose, Relu,
+// LeakyRelu, Elu, Sigmoid, Tanh, Softplus, Resize and Upsample (nearest,
+// whole-factor), Concat, Add, Sub, Mul, Div, Softmax, ReduceMean,
+// ReduceSum, a few unary functions, and what exporters emit for shape
+// arithmetic (Constant, Shape, Gather, Unsqueeze, Squeeze, Cast,
+// Identity). A model with anything else is refused when it is loaded,
+// with one *UnsupportedError naming every such node and its operator.
 //
 // Float initializers become float32 nn.Params (Model.Params), handed to
 // the backend with Backend.Param like any model's weights; Model.Cast

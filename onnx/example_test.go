@@ -33,7 +33,7 @@ func ExampleLoad() {
 // A model this package cannot run is refused when it is loaded, with
 // every node at fault named.
 func ExampleUnsupportedError() {
-	_, err := onnx.Load("../testdata/onnx/node/test_batchnorm_example_training_mode/model.onnx")
+	_, err := onnx.Load("../testdata/onnx/node/test_maxpool_with_argmax_2d_precomputed_pads/model.onnx")
 	var ue *onnx.UnsupportedError
 	if errors.As(err, &ue) {
 		for _, n := range ue.Nodes {
@@ -41,5 +41,5 @@ func ExampleUnsupportedError() {
 		}
 	}
 	// Output:
-	// BatchNormalization, node #0: training_mode=1
+	// MaxPool, node #0: the Indices output (the backend returns values only)
 }

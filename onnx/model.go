@@ -178,7 +178,7 @@ func (m *Model) prepare() error {
 	if m.Opset == 0 {
 		return errors.New("onnx: model imports no version of the default (ai.onnx) opset")
 	}
-	if m.Opset < MinOpset || m.Opset > MaxOpset {
+	if m.Opset > MaxOpset || (m.Opset < MinOpset && !m.unchangedSince(m.Opset)) {
 		return fmt.Errorf("onnx: opset %d is outside the supported %d to %d", m.Opset, MinOpset, MaxOpset)
 	}
 	g := m.Graph
@@ -241,6 +241,19 @@ func (m *Model) prepare() error {
 		}
 	}
 	return nil
+}
+
+// unchangedSince reports whether every node's operator has had the same
+// definition since opset v (opSpec.since), so that a model older than
+// MinOpset runs as it would under MinOpset.
+func (m *Model) unchangedSince(v int64) bool {
+	for _, n := range m.Graph.Nodes {
+		spec, ok := ops[n.OpType]
+		if !ok || n.Domain != "" || spec.since == 0 || spec.since > v {
+			return false
+		}
+	}
+	return len(m.Graph.Nodes) > 0
 }
 
 // setHost records t as a constant of the graph; a float one also becomes

@@ -4,22 +4,34 @@ import (
 	"os"
 	"testing"
 
+	"gorgonia.org/tensor"
+
+	"github.com/neurolatent/neurolatent/nn"
 	"github.com/neurolatent/neurolatent/nn/graph"
 	"github.com/neurolatent/neurolatent/onnx"
 	"github.com/neurolatent/neurolatent/onnx/onnxtest"
 )
 
+// engines runs the node cases on the graph backend, in float32 and, for
+// cases with float64 data, in float64.
+func engines(dt tensor.Dtype) nn.Engine {
+	if dt == tensor.Float64 {
+		return graph.NewEngine(graph.Float64())
+	}
+	return graph.NewEngine()
+}
+
 // TestNodeCases runs the ONNX backend node cases committed under
 // testdata/onnx (see its NOTICE) for every supported operator on the graph
 // backend.
 func TestNodeCases(t *testing.T) {
-	onnxtest.RunCases(t, graph.NewEngine(), "../testdata/onnx", onnx.SupportedOps(), onnxtest.LeftOutCommitted)
+	onnxtest.RunCases(t, engines, "../testdata/onnx", onnx.SupportedOps(), onnxtest.LeftOutCommitted)
 }
 
 // TestShapeNodeCases runs the node cases of the shape-arithmetic operators
 // copied into testdata/node (see testdata/NOTICE).
 func TestShapeNodeCases(t *testing.T) {
-	onnxtest.RunCases(t, graph.NewEngine(), onnxtest.ShapeRoot, onnx.SupportedOps(), nil)
+	onnxtest.RunCases(t, engines, onnxtest.ShapeRoot, onnx.SupportedOps(), nil)
 }
 
 // TestSystemNodeCases runs the full node-case set of Debian's
@@ -29,5 +41,5 @@ func TestSystemNodeCases(t *testing.T) {
 	if _, err := os.Stat(root); err != nil {
 		t.Skipf("%s absent (apt-get install libonnx-testdata)", root)
 	}
-	onnxtest.RunCases(t, graph.NewEngine(), root, onnx.SupportedOps(), onnxtest.LeftOutSystem)
+	onnxtest.RunCases(t, engines, root, onnx.SupportedOps(), onnxtest.LeftOutSystem)
 }

@@ -18,6 +18,10 @@ type opSpec struct {
 	// host lists the inputs read on the host while building (shapes,
 	// axes, scales).
 	host []int
+	// since, when not 0, is the opset from which the operator's
+	// definition has not changed, when that is before MinOpset: a model
+	// of an older opset made only of such operators runs too.
+	since int64
 }
 
 // ops is every supported operator of the default domain.
@@ -40,6 +44,7 @@ func init() {
 		"Log":                {fn: unary(nn.UnaryFunc{Kind: nn.LogKind})},
 		"Sqrt":               {fn: unary(nn.UnaryFunc{Kind: nn.SqrtKind})},
 		"Neg":                {fn: unary(nn.UnaryFunc{Kind: nn.AffineKind, Alpha: -1})},
+		"Softplus":           {fn: unary(nn.UnaryFunc{Kind: nn.SoftplusKind}), since: 1}, // Softplus-1 is the only version
 		"LeakyRelu":          {fn: opLeakyRelu},
 		"Elu":                {fn: opElu},
 		"Softmax":            {fn: opSoftmax},
@@ -214,13 +219,13 @@ func opSoftmax(c *nodeCtx) ([]*value, error) {
 	}
 	b, xs := c.b(), x.Shape()
 	if c.opset >= 13 {
-		axis, err := normAxis(int(c.n.Int("axis", -1)), len(xs))
+		axis, err := nn.NormAxis(int(c.n.Int("axis", -1)), len(xs))
 		if err != nil {
 			return nil, err
 		}
 		return dev(b.Softmax(x, axis)), nil
 	}
-	axis, err := normAxis(int(c.n.Int("axis", 1)), len(xs))
+	axis, err := nn.NormAxis(int(c.n.Int("axis", 1)), len(xs))
 	if err != nil {
 		return nil, err
 	}
@@ -271,18 +276,7 @@ func opConcat(c *nodeCtx) ([]*value, error) {
 	if c.allHost() {
 		return concatHost(c)
 	}
-	xs := make([]nn.Tensor, len(c.n.Inputs))
-	for i := range xs {
-		var err error
-		if xs[i], err = c.in(i); err != nil {
-			return nil, err
-		}
-	}
-	axis, err := normAxis(int(c.n.Int("axis", 1)), len(xs[0].Shape()))
-	if err != nil {
-		return nil, err
-	}
-	return dev(c.b().Concat(axis, xs...)), nil
+	return concatDev(c)
 }
 
 // concatHost concatenates 1-D host integer tensors (what shape code
@@ -295,15 +289,16 @@ func concatHost(c *nodeCtx) ([]*value, error) {
 			return nil, err
 		}
 		if t.DataType.IsFloat() || len(t.Dims) != 1 {
-			return concatFloats(c)
+			return concatDev(c)
 		}
 		out = append(out, t.Int...)
 	}
 	return host(intTensor(out)), nil
 }
 
-// concatFloats concatenates host inputs on the backend.
-func concatFloats(c *nodeCtx) ([]*value, error) {
+// concatDev concatenates the inputs on the backend (axis 1 by default
+// before opset 4).
+func concatDev(c *nodeCtx) ([]*value, error) {
 	xs := make([]nn.Tensor, len(c.n.Inputs))
 	for i := range xs {
 		var err error
@@ -311,7 +306,7 @@ func concatFloats(c *nodeCtx) ([]*value, error) {
 			return nil, err
 		}
 	}
-	axis, err := normAxis(int(c.n.Int("axis", 1)), len(xs[0].Shape()))
+	axis, err := nn.NormAxis(int(c.n.Int("axis", 1)), len(xs[0].Shape()))
 	if err != nil {
 		return nil, err
 	}
@@ -497,7 +492,7 @@ func opGather(c *nodeCtx) ([]*value, error) {
 	if err != nil {
 		return nil, err
 	}
-	axis, err := normAxis(int(c.n.Int("axis", 0)), len(xs))
+	axis, err := nn.NormAxis(int(c.n.Int("axis", 0)), len(xs))
 	if err != nil {
 		return nil, err
 	}
@@ -582,7 +577,7 @@ func opUnsqueeze(c *nodeCtx) ([]*value, error) {
 	r := len(xs) + len(axes)
 	unit := make([]bool, r)
 	for _, a := range axes {
-		a, err := normAxis(a, r)
+		a, err := nn.NormAxis(a, r)
 		if err != nil {
 			return nil, err
 		}
@@ -615,7 +610,7 @@ func opSqueeze(c *nodeCtx) ([]*value, error) {
 	}
 	drop := make([]bool, len(xs))
 	for _, a := range axes {
-		a, err := normAxis(a, len(xs))
+		a, err := nn.NormAxis(a, len(xs))
 		if err != nil {
 			return nil, err
 		}

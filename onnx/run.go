@@ -241,17 +241,6 @@ func toInts(v []int64) []int {
 	return out
 }
 
-// normAxis maps a possibly negative axis into [0, rank).
-func normAxis(axis, rank int) (int, error) {
-	if axis < -rank || axis >= rank {
-		return 0, fmt.Errorf("axis %d out of range for rank %d", axis, rank)
-	}
-	if axis < 0 {
-		axis += rank
-	}
-	return axis, nil
-}
-
 // intTensor makes a host INT64 tensor.
 func intTensor(v []int64, dims ...int64) *Tensor {
 	if dims == nil { // a scalar passes empty, non-nil dims

@@ -266,33 +266,46 @@ func opMaxPool(c *nodeCtx) ([]*value, error) {
 	return dev(win.unlift2d(c.b(), c.b().MaxPool2d(x, p))), nil
 }
 
-// checkBatchNorm refuses training mode and the legacy per-activation
-// form: exported inference models use neither.
+// checkBatchNorm refuses the legacy training outputs (saved mean and
+// variance, before opset 14) and the legacy per-activation form.
 func checkBatchNorm(n *Node, opset int64) error {
 	switch {
-	case opset >= 14 && n.Int("training_mode", 0) != 0:
-		return errors.New("training_mode=1")
 	case opset < 14 && len(n.Outputs) > 1:
-		return errors.New("training outputs (running and saved statistics)")
-	case opset < 7 && n.Int("is_test", 0) == 0:
-		return errors.New("is_test=0 (training)")
+		return errors.New("training outputs (running and saved statistics) before opset 14")
 	case opset < 9 && n.Int("spatial", 1) == 0:
 		return errors.New("spatial=0 (per-activation statistics)")
 	}
 	return nil
 }
 
-// opBatchNorm maps inference BatchNormalization,
+// batchNormTraining reports whether a BatchNormalization node normalises
+// with the batch's statistics: training_mode=1 from opset 14, is_test=0
+// before opset 7.
+func batchNormTraining(n *Node, opset int64) bool {
+	switch {
+	case opset >= 14:
+		return n.Int("training_mode", 0) != 0
+	case opset < 7:
+		return n.Int("is_test", 0) == 0
+	}
+	return false
+}
+
+// opBatchNorm maps BatchNormalization,
 // y = (x - mean)/sqrt(var + epsilon)*scale + B per channel of [N,C,...].
-// With all four operands initializers it is the backend's BatchNorm with
-// stored statistics; otherwise the per-channel scale and shift are
-// computed on the backend and applied by ChannelAffine.
+// At inference with all four operands initializers it is the backend's
+// BatchNorm with stored statistics; otherwise the per-channel scale and
+// shift are computed on the backend and applied by ChannelAffine. In
+// training mode see batchNormTrain.
 func opBatchNorm(c *nodeCtx) ([]*value, error) {
 	x, err := c.in(0)
 	if err != nil {
 		return nil, err
 	}
 	eps := float64(c.n.Float("epsilon", 1e-5))
+	if batchNormTraining(c.n, c.opset) {
+		return batchNormTrain(c, x, eps)
+	}
 	var ps [4]*nn.Param // scale, B, mean, var
 	params := true
 	for i := range ps {
@@ -316,6 +329,43 @@ func opBatchNorm(c *nodeCtx) ([]*value, error) {
 	s := nn.Div(b, t[0], nn.Sqrt(b, nn.AddScalar(b, t[3], eps)))
 	shift := nn.Sub(b, t[1], nn.Mul(b, t[2], s))
 	return dev(b.ChannelAffine(x, s, shift)), nil
+}
+
+// batchNormTrain normalises x [N,C,...] with the batch's mean and
+// population variance over every axis but C. Its outputs 1 and 2 (opset
+// 14 on) are the updated running statistics,
+// running = input*momentum + batch*(1-momentum), momentum 0.9 by default.
+// The model's statistics are read, never written: each run computes them
+// anew from the inputs.
+func batchNormTrain(c *nodeCtx, x nn.Tensor, eps float64) ([]*value, error) {
+	var t [4]nn.Tensor // scale, B, input mean, input var
+	for i := range t {
+		var err error
+		if t[i], err = c.in(i + 1); err != nil {
+			return nil, err
+		}
+	}
+	b, xs := c.b(), x.Shape()
+	if len(xs) < 2 {
+		return nil, fmt.Errorf("input of shape %v, want [N,C,...]", xs)
+	}
+	axes := []int{0}
+	for i := 2; i < len(xs); i++ {
+		axes = append(axes, i)
+	}
+	centred := nn.Sub(b, x, b.Reduce(x, nn.MeanOp, true, axes...))
+	variance := b.Reshape(b.Reduce(nn.Square(b, centred), nn.MeanOp, true, axes...), xs[1])
+	s := nn.Div(b, t[0], nn.Sqrt(b, nn.AddScalar(b, variance, eps)))
+	outs := dev(b.ChannelAffine(centred, s, t[1]))
+	if len(c.n.Outputs) == 1 {
+		return outs, nil
+	}
+	mean := b.Reshape(b.Reduce(x, nn.MeanOp, false, axes...), xs[1])
+	m := float64(c.n.Float("momentum", 0.9))
+	running := func(input, batch nn.Tensor) *value {
+		return &value{dev: nn.Add(b, nn.Scale(b, input, m), nn.Scale(b, batch, 1-m))}
+	}
+	return append(outs, running(t[2], mean), running(t[3], variance)), nil
 }
 
 // checkUpsample refuses non-nearest modes and the opsets where Upsample

@@ -1,5 +1,9 @@
-// Package onnx reads ONNX models and tensors: enough of onnx.proto to run
-// the ONNX backend node tests against the project's backends (nn/nntest).
+// Package onnx reads ONNX models and tensors: enough of onnx.proto to read
+// the ONNX backend node test cases under testdata/onnx, checked field by
+// field against the reference onnx Python package's reading of them
+// (testdata/onnx/expected_summary.json). The cases themselves run through
+// the module's importer, package onnx (github.com/neurolatent/neurolatent/onnx),
+// by onnx/onnxtest, which lists them with [FindCases].
 //
 // It carries its own protocol buffer wire-format decoder (varint, fixed32,
 // fixed64 and length-delimited fields; packed and unpacked repeated fields)
@@ -40,5 +44,5 @@
 //
 // The package lives under internal/ because it is test infrastructure, not
 // a general ONNX importer: it does not check graphs against operator
-// schemas and does not run them.
+// schemas and does not run them (package onnx does).
 package onnx

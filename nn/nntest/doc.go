@@ -4,6 +4,7 @@
 //
 // The checks: gradients of every op and composite block against central
 // finite differences in float64 (CheckGrad, GradCases); the ONNX backend
-// node test cases (RunONNX); and golden tensors of composite blocks made by
-// the project's own PyTorch scripts (RunGolden).
+// node test cases, run through package onnx (RunONNX); and golden tensors
+// of composite blocks made by the project's own PyTorch scripts
+// (RunGolden).
 package nntest

@@ -14,8 +14,6 @@ const ShapeRoot = "../onnx/testdata/node"
 // all supported but which the package refuses or cannot compute, with the
 // reason. RunCases keeps it true.
 var LeftOutCommitted = map[string]string{
-	"node/test_batchnorm_epsilon_training_mode":                            "training_mode=1: batch norm runs in inference mode only",
-	"node/test_batchnorm_example_training_mode":                            "training_mode=1: batch norm runs in inference mode only",
 	"node/test_convtranspose_3d":                                           "3-D window: the backend's Conv, ConvTranspose and MaxPool are 2-D",
 	"node/test_maxpool_2d_uint8":                                           "UINT8 data: the backends compute in float32 or float64",
 	"node/test_maxpool_with_argmax_2d_precomputed_pads":                    "MaxPool's Indices output: the backend returns the values only",
@@ -37,16 +35,11 @@ var LeftOutCommitted = map[string]string{
 	"pytorch-converted/test_MaxPool3d":                                     "3-D window: the backend's Conv, ConvTranspose and MaxPool are 2-D",
 	"pytorch-converted/test_MaxPool3d_stride":                              "3-D window: the backend's Conv, ConvTranspose and MaxPool are 2-D",
 	"pytorch-converted/test_MaxPool3d_stride_padding":                      "3-D window: the backend's Conv, ConvTranspose and MaxPool are 2-D",
-	"pytorch-operator/test_operator_add_broadcast":                         "float64 data beyond float32's range (1e198): the model runs in float32",
-	"pytorch-operator/test_operator_add_size1_right_broadcast":             "float64 data beyond float32's range (1e198): the model runs in float32",
-	"pytorch-operator/test_operator_add_size1_singleton_broadcast":         "float64 data beyond float32's range (1e198): the model runs in float32",
 }
 
 // LeftOutSystem is the same for SystemRoot.
 var LeftOutSystem = map[string]string{
 	"test_add_uint8":                                                  "UINT8 data: the backends compute in float32 or float64",
-	"test_batchnorm_epsilon_training_mode":                            "training_mode=1: batch norm runs in inference mode only",
-	"test_batchnorm_example_training_mode":                            "training_mode=1: batch norm runs in inference mode only",
 	"test_cast_BFLOAT16_to_FLOAT":                                     "FLOAT16/BFLOAT16 data are not supported",
 	"test_cast_DOUBLE_to_FLOAT16":                                     "FLOAT16/BFLOAT16 data are not supported",
 	"test_cast_FLOAT16_to_DOUBLE":                                     "FLOAT16/BFLOAT16 data are not supported",
