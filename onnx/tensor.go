@@ -4,7 +4,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
+	"os"
 
 	"gorgonia.org/tensor"
 
@@ -252,4 +254,30 @@ func DecodeTensor(b []byte, lim Limits) (*Tensor, error) {
 		return nil, fmt.Errorf("onnx: %w", err)
 	}
 	return t, nil
+}
+
+// LoadTensor reads a file holding one serialized TensorProto (the
+// test_data_set_N/input_K.pb files of ONNX test data) with DefaultLimits.
+// Errors name the file.
+func LoadTensor(path string) (*Tensor, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("onnx: %w", err)
+	}
+	defer f.Close()
+	t, err := ReadTensor(f, DefaultLimits)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return t, nil
+}
+
+// ReadTensor reads a serialized TensorProto from r under lim: no more
+// than lim.MaxBytes are read.
+func ReadTensor(r io.Reader, lim Limits) (*Tensor, error) {
+	b, err := io.ReadAll(io.LimitReader(r, lim.MaxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("onnx: %w", err)
+	}
+	return DecodeTensor(b, lim)
 }
