@@ -133,13 +133,23 @@ func Decode(b []byte, lim Limits) (*Model, error) {
 	if int64(len(b)) > lim.MaxBytes {
 		return nil, fmt.Errorf("onnx: model larger than %d bytes (Limits.MaxBytes)", lim.MaxBytes)
 	}
+	m, err := parse(b, lim)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.prepare(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// parse decodes a serialized ModelProto as it is, without the checks of
+// prepare: the model cannot run.
+func parse(b []byte, lim Limits) (*Model, error) {
 	d := &decoder{lim: lim}
 	m, err := d.model(b)
 	if err != nil {
 		return nil, fmt.Errorf("onnx: %w", err)
-	}
-	if err := m.prepare(); err != nil {
-		return nil, err
 	}
 	return m, nil
 }
@@ -451,10 +461,9 @@ func checkInput(in ValueInfo, x nn.Tensor) error {
 // the checks of Decode: what a file needs, even when this package cannot
 // run it.
 func OpTypes(b []byte, lim Limits) ([]string, error) {
-	d := &decoder{lim: lim}
-	m, err := d.model(b)
+	m, err := parse(b, lim)
 	if err != nil {
-		return nil, fmt.Errorf("onnx: %w", err)
+		return nil, err
 	}
 	var out []string
 	for _, n := range m.Graph.Nodes {
