@@ -7,6 +7,10 @@
 // all run the node cases through it, so every backend is held to the
 // operator semantics of the importer users load models with.
 //
+// FindCases lists the case folders under a root and ReadDataSets reads a
+// case's data sets, both through package onnx's decoder, the module's
+// only one.
+//
 // RunCases holds each case set against its list of cases left out
 // (leftout.go), so that a case that starts passing, or disappears, or
 // computes a wrong answer, fails the run until the list says so; FaceVAE
