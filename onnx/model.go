@@ -101,29 +101,41 @@ type ValueInfo struct {
 }
 
 // Load reads a model file with DefaultLimits.
-func Load(path string) (*Model, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("onnx: %w", err)
-	}
-	defer f.Close()
-	m, err := Read(f, DefaultLimits)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return m, nil
-}
+func Load(path string) (*Model, error) { return loadFile(path, Read) }
 
 // Read reads a model from r under lim.
 func Read(r io.Reader, lim Limits) (*Model, error) {
+	b, err := readLimited(r, lim)
+	if err != nil {
+		return nil, err
+	}
+	return Decode(b, lim)
+}
+
+// loadFile opens path and reads it with read under DefaultLimits; errors
+// about its contents name the file.
+func loadFile[T any](path string, read func(io.Reader, Limits) (T, error)) (T, error) {
+	var zero T
+	f, err := os.Open(path)
+	if err != nil {
+		return zero, fmt.Errorf("onnx: %w", err)
+	}
+	defer f.Close()
+	v, err := read(f, DefaultLimits)
+	if err != nil {
+		return zero, fmt.Errorf("%s: %w", path, err)
+	}
+	return v, nil
+}
+
+// readLimited reads r to its end, but no more than one byte past
+// lim.MaxBytes: the decoders refuse anything longer.
+func readLimited(r io.Reader, lim Limits) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, lim.MaxBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("onnx: %w", err)
 	}
-	if int64(len(b)) > lim.MaxBytes {
-		return nil, fmt.Errorf("onnx: model larger than %d bytes (Limits.MaxBytes)", lim.MaxBytes)
-	}
-	return Decode(b, lim)
+	return b, nil
 }
 
 // Decode decodes a serialized ModelProto and checks that this package can

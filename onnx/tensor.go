@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 
 	"gorgonia.org/tensor"
 
@@ -259,25 +258,13 @@ func DecodeTensor(b []byte, lim Limits) (*Tensor, error) {
 // LoadTensor reads a file holding one serialized TensorProto (the
 // test_data_set_N/input_K.pb files of ONNX test data) with DefaultLimits.
 // Errors name the file.
-func LoadTensor(path string) (*Tensor, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("onnx: %w", err)
-	}
-	defer f.Close()
-	t, err := ReadTensor(f, DefaultLimits)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return t, nil
-}
+func LoadTensor(path string) (*Tensor, error) { return loadFile(path, ReadTensor) }
 
-// ReadTensor reads a serialized TensorProto from r under lim: no more
-// than lim.MaxBytes are read.
+// ReadTensor reads a serialized TensorProto from r under lim.
 func ReadTensor(r io.Reader, lim Limits) (*Tensor, error) {
-	b, err := io.ReadAll(io.LimitReader(r, lim.MaxBytes+1))
+	b, err := readLimited(r, lim)
 	if err != nil {
-		return nil, fmt.Errorf("onnx: %w", err)
+		return nil, err
 	}
 	return DecodeTensor(b, lim)
 }
