@@ -40,7 +40,8 @@ func target(eng *Engine) nntest.Target {
 	}
 }
 
-// TestONNX runs the ONNX backend node tests (testdata/onnx) in float32.
+// TestONNX runs the ONNX backend node tests (testdata/onnx) in float32 on
+// each GEMM mode (float64 runs on nn/graph: see target).
 func TestONNX(t *testing.T) {
 	for _, mode := range gemmModes {
 		t.Run(mode.String(), func(t *testing.T) {

@@ -18,7 +18,11 @@
 // field is skipped. Limits caps the file size, each tensor's element count,
 // the node count and ranks, and every tensor's data must fill its dims
 // exactly, so a hostile file cannot make the decoder allocate much more
-// than its own size.
+// than its own size. LoadTensor, ReadTensor and DecodeTensor read one
+// serialized TensorProto (the .pb files of ONNX test data). The decoding
+// is checked against the reference onnx Python package's reading of every
+// committed test file (testdata/onnx/expected_summary.json, written by
+// scripts/onnx/testdata_summary.py).
 //
 // # What it runs
 //

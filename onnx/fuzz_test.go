@@ -1,9 +1,12 @@
 package onnx
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"gorgonia.org/tensor"
 
 	"github.com/neurolatent/neurolatent/nn/graph"
 	nt "github.com/neurolatent/neurolatent/tensor"
@@ -55,5 +58,88 @@ func FuzzDecode(f *testing.F) {
 			ins = append(ins, nt.New32(make([]float32, nt.Numel(s)), s...))
 		}
 		_, _ = graph.NewEngine().Run(m.Func(), ins...) // only panics matter: errors are fine
+	})
+}
+
+// addSeeds adds every file under the committed test cases whose name
+// matches.
+func addSeeds(f *testing.F, match func(name string) bool) {
+	root := filepath.Join("..", "testdata", "onnx")
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !match(d.Name()) {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err == nil {
+			f.Add(b)
+		}
+		return err
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+}
+
+// checkTensor fails unless t's data fills its dims and, when it has
+// elements, converts to a Dense of its size.
+func checkTensor(t *testing.T, tt *Tensor) {
+	n, err := numel(tt.Dims, fuzzLimits.MaxElements)
+	if err != nil || int64(tt.Len()) != n || len(tt.Float64s()) != int(n) {
+		t.Fatalf("tensor with dims %v holds %d elements (%v)", tt.Dims, tt.Len(), err)
+	}
+	if n == 0 {
+		return
+	}
+	d, err := tt.Dense(tensor.Float64)
+	if err != nil || d.Size() != int(n) {
+		t.Fatalf("Dense of dims %v: %v", tt.Dims, err)
+	}
+}
+
+// FuzzDecodeTensor decodes arbitrary bytes as a TensorProto, seeded with
+// every .pb file of the committed cases: an error, or a tensor that fills
+// its dims.
+func FuzzDecodeTensor(f *testing.F) {
+	addSeeds(f, func(name string) bool { return filepath.Ext(name) == ".pb" })
+	f.Add([]byte(typed(10, 1).bytes(tensorRawData, []byte{0, 0x7c})))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tt, err := DecodeTensor(b, fuzzLimits)
+		if err == nil {
+			checkTensor(t, tt)
+		}
+	})
+}
+
+// FuzzParse decodes arbitrary bytes as a ModelProto without Decode's
+// checks (what OpTypes and the reference check read), seeded with every
+// model.onnx of the committed cases and a model with every attribute
+// type: an error, or a graph whose initializers and attribute tensors fill
+// their dims, within the node and rank limits.
+func FuzzParse(f *testing.F) {
+	addSeeds(f, func(name string) bool { return name == "model.onnx" })
+	f.Add([]byte(allAttrsModel()))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := parse(b, fuzzLimits)
+		if err != nil {
+			return
+		}
+		if len(m.Graph.Nodes) > fuzzLimits.MaxNodes {
+			t.Fatalf("%d nodes", len(m.Graph.Nodes))
+		}
+		for _, tt := range m.Graph.Initializers {
+			checkTensor(t, tt)
+		}
+		for _, n := range m.Graph.Nodes {
+			for _, a := range n.Attrs {
+				if a.T != nil {
+					checkTensor(t, a.T)
+				}
+			}
+		}
+		for _, v := range append(m.Graph.Inputs, m.Graph.Outputs...) {
+			if len(v.Dims) > fuzzLimits.MaxRank {
+				t.Fatalf("value %q of rank %d", v.Name, len(v.Dims))
+			}
+		}
 	})
 }

@@ -101,29 +101,41 @@ type ValueInfo struct {
 }
 
 // Load reads a model file with DefaultLimits.
-func Load(path string) (*Model, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("onnx: %w", err)
-	}
-	defer f.Close()
-	m, err := Read(f, DefaultLimits)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return m, nil
-}
+func Load(path string) (*Model, error) { return loadFile(path, Read) }
 
 // Read reads a model from r under lim.
 func Read(r io.Reader, lim Limits) (*Model, error) {
+	b, err := readLimited(r, lim)
+	if err != nil {
+		return nil, err
+	}
+	return Decode(b, lim)
+}
+
+// loadFile opens path and reads it with read under DefaultLimits; errors
+// about its contents name the file.
+func loadFile[T any](path string, read func(io.Reader, Limits) (T, error)) (T, error) {
+	var zero T
+	f, err := os.Open(path)
+	if err != nil {
+		return zero, fmt.Errorf("onnx: %w", err)
+	}
+	defer f.Close()
+	v, err := read(f, DefaultLimits)
+	if err != nil {
+		return zero, fmt.Errorf("%s: %w", path, err)
+	}
+	return v, nil
+}
+
+// readLimited reads r to its end, but no more than one byte past
+// lim.MaxBytes: the decoders refuse anything longer.
+func readLimited(r io.Reader, lim Limits) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, lim.MaxBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("onnx: %w", err)
 	}
-	if int64(len(b)) > lim.MaxBytes {
-		return nil, fmt.Errorf("onnx: model larger than %d bytes (Limits.MaxBytes)", lim.MaxBytes)
-	}
-	return Decode(b, lim)
+	return b, nil
 }
 
 // Decode decodes a serialized ModelProto and checks that this package can
@@ -133,13 +145,23 @@ func Decode(b []byte, lim Limits) (*Model, error) {
 	if int64(len(b)) > lim.MaxBytes {
 		return nil, fmt.Errorf("onnx: model larger than %d bytes (Limits.MaxBytes)", lim.MaxBytes)
 	}
+	m, err := parse(b, lim)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.prepare(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// parse decodes a serialized ModelProto as it is, without the checks of
+// prepare: the model cannot run.
+func parse(b []byte, lim Limits) (*Model, error) {
 	d := &decoder{lim: lim}
 	m, err := d.model(b)
 	if err != nil {
 		return nil, fmt.Errorf("onnx: %w", err)
-	}
-	if err := m.prepare(); err != nil {
-		return nil, err
 	}
 	return m, nil
 }
@@ -451,10 +473,9 @@ func checkInput(in ValueInfo, x nn.Tensor) error {
 // the checks of Decode: what a file needs, even when this package cannot
 // run it.
 func OpTypes(b []byte, lim Limits) ([]string, error) {
-	d := &decoder{lim: lim}
-	m, err := d.model(b)
+	m, err := parse(b, lim)
 	if err != nil {
-		return nil, fmt.Errorf("onnx: %w", err)
+		return nil, err
 	}
 	var out []string
 	for _, n := range m.Graph.Nodes {

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 
 	"gorgonia.org/tensor"
@@ -252,4 +253,18 @@ func DecodeTensor(b []byte, lim Limits) (*Tensor, error) {
 		return nil, fmt.Errorf("onnx: %w", err)
 	}
 	return t, nil
+}
+
+// LoadTensor reads a file holding one serialized TensorProto (the
+// test_data_set_N/input_K.pb files of ONNX test data) with DefaultLimits.
+// Errors name the file.
+func LoadTensor(path string) (*Tensor, error) { return loadFile(path, ReadTensor) }
+
+// ReadTensor reads a serialized TensorProto from r under lim.
+func ReadTensor(r io.Reader, lim Limits) (*Tensor, error) {
+	b, err := readLimited(r, lim)
+	if err != nil {
+		return nil, err
+	}
+	return DecodeTensor(b, lim)
 }

@@ -3,7 +3,6 @@ package onnxtest
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"math"
 	"os"
@@ -15,7 +14,6 @@ import (
 
 	"gorgonia.org/tensor"
 
-	ionnx "github.com/neurolatent/neurolatent/internal/onnx"
 	"github.com/neurolatent/neurolatent/nn"
 	"github.com/neurolatent/neurolatent/onnx"
 	nt "github.com/neurolatent/neurolatent/tensor"
@@ -76,7 +74,7 @@ func (e *MismatchError) Unwrap() error { return e.Err }
 // is a failure, so the list stays true.
 func RunCases(t *testing.T, eval Engines, root string, ops []string, leftOut map[string]string) Tally {
 	t.Helper()
-	dirs, err := ionnx.FindCases(root)
+	dirs, err := FindCases(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,61 +147,14 @@ func caseOps(dir string) ([]string, error) {
 	return out, nil
 }
 
-// dataSet is one test_data_set_N directory.
-type dataSet struct {
-	name     string
-	ins, out []*onnx.Tensor
-}
-
-// readSets reads every test_data_set_N of a case.
-func readSets(dir string) ([]dataSet, error) {
-	dirs, err := filepath.Glob(filepath.Join(dir, "test_data_set_*"))
-	if err != nil || len(dirs) == 0 {
-		return nil, fmt.Errorf("%s: no data sets", dir)
-	}
-	sort.Strings(dirs)
-	var sets []dataSet
-	for _, d := range dirs {
-		s := dataSet{name: filepath.Base(d)}
-		if s.ins, err = readSet(d, "input"); err != nil {
-			return nil, err
-		}
-		if s.out, err = readSet(d, "output"); err != nil {
-			return nil, err
-		}
-		sets = append(sets, s)
-	}
-	return sets, nil
-}
-
-// readSet reads prefix_0.pb, prefix_1.pb, ... of a data set directory.
-func readSet(dir, prefix string) ([]*onnx.Tensor, error) {
-	var out []*onnx.Tensor
-	for i := 0; ; i++ {
-		p := filepath.Join(dir, fmt.Sprintf("%s_%d.pb", prefix, i))
-		b, err := os.ReadFile(p)
-		if errors.Is(err, fs.ErrNotExist) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		t, err := onnx.DecodeTensor(b, onnx.DefaultLimits)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		out = append(out, t)
-	}
-}
-
 // dtypes returns the element types a case runs in: float32, and float64
 // too when its data is float64. Data beyond float32's finite range (some
 // PyTorch-exported float64 cases hold values such as 1e198) runs in
 // float64 only, and note says so.
-func dtypes(m *onnx.Model, sets []dataSet) (dts []tensor.Dtype, note string) {
+func dtypes(m *onnx.Model, sets []DataSet) (dts []tensor.Dtype, note string) {
 	ts := slices.Clone(m.Graph.Initializers)
 	for _, s := range sets {
-		ts = append(append(ts, s.ins...), s.out...)
+		ts = append(append(ts, s.Inputs...), s.Outputs...)
 	}
 	double, fits := false, true
 	for _, t := range ts {
@@ -237,7 +188,7 @@ func RunCase(eval Engines, dir string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	sets, err := readSets(dir)
+	sets, err := ReadDataSets(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -253,9 +204,9 @@ func RunCase(eval Engines, dir string) ([]string, error) {
 			}
 			line, err := runSet(eval(dt), dt, m, s)
 			if err != nil {
-				return logs, fmt.Errorf("%s on %v: %w", s.name, dt, err)
+				return logs, fmt.Errorf("%s on %v: %w", s.Name, dt, err)
 			}
-			logs = append(logs, fmt.Sprintf("%s, %v: %s", s.name, dt, line))
+			logs = append(logs, fmt.Sprintf("%s, %v: %s", s.Name, dt, line))
 		}
 	}
 	return logs, nil
@@ -263,8 +214,8 @@ func RunCase(eval Engines, dir string) ([]string, error) {
 
 // runSet runs m once on eng, computing in dt, and compares its outputs
 // with the data set's.
-func runSet(eng nn.Engine, dt tensor.Dtype, m *onnx.Model, s dataSet) (string, error) {
-	feeds, err := bind(m, s.ins, dt)
+func runSet(eng nn.Engine, dt tensor.Dtype, m *onnx.Model, s DataSet) (string, error) {
+	feeds, err := bind(m, s.Inputs, dt)
 	if err != nil {
 		return "", err
 	}
@@ -277,11 +228,11 @@ func runSet(eng nn.Engine, dt tensor.Dtype, m *onnx.Model, s dataSet) (string, e
 	if err != nil {
 		return "", err
 	}
-	if len(got) != len(s.out) {
-		return "", fmt.Errorf("%d outputs, want %d", len(got), len(s.out))
+	if len(got) != len(s.Outputs) {
+		return "", fmt.Errorf("%d outputs, want %d", len(got), len(s.Outputs))
 	}
 	var lines []string
-	for i, want := range s.out {
+	for i, want := range s.Outputs {
 		// A FLOAT reference is exact to float32 only, whatever the run.
 		atol, rtol := Atol, Rtol
 		if dt == tensor.Float64 && want.DataType == onnx.Double {

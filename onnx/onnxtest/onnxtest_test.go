@@ -43,13 +43,13 @@ func TestCompare(t *testing.T) {
 
 func TestDtypes(t *testing.T) {
 	m := &onnx.Model{Graph: &onnx.Graph{}}
-	set := func(ts ...*onnx.Tensor) []dataSet { return []dataSet{{ins: ts}} }
+	set := func(ts ...*onnx.Tensor) []DataSet { return []DataSet{{Inputs: ts}} }
 	f := &onnx.Tensor{Dims: []int64{1}, DataType: onnx.Float, Float: []float32{1}}
 	d := &onnx.Tensor{Dims: []int64{1}, DataType: onnx.Double, Double: []float64{1}}
 	huge := &onnx.Tensor{Dims: []int64{1}, DataType: onnx.Double, Double: []float64{1e198}}
 	for _, c := range []struct {
 		name string
-		sets []dataSet
+		sets []DataSet
 		want []tensor.Dtype
 		note bool
 	}{

@@ -3,7 +3,7 @@
 
 Run offline from the module root (needs python3-onnx and numpy):
 
-    /usr/bin/python3 internal/onnx/testdata_summary.py [ROOT [OUT]]
+    /usr/bin/python3 scripts/onnx/testdata_summary.py [ROOT [OUT]]
 
 ROOT defaults to testdata/onnx and OUT to ROOT/expected_summary.json. For
 every directory under ROOT holding a model.onnx it records what onnx.load and
@@ -11,8 +11,8 @@ onnx.numpy_helper.to_array read: the opset, graph inputs/outputs with their
 declared types, each node's op type, inputs, outputs and attribute values,
 and for every tensor (initializers, tensor attributes, the .pb files of each
 test_data_set_N) its name, data type, dims and checksums. The Go tests of
-package internal/onnx decode the same files and compare; the two decoders
-share no code.
+package onnx (onnx/reference_test.go) decode the same files with package
+onnx's decoder and compare; the two decoders share no code.
 
 Checksums, computed in float64 over the flattened tensor in row-major order:
 sum = sum of x[i], wsum = sum of x[i] * (i % 13 + 1) (which also catches

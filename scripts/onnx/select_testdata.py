@@ -4,7 +4,7 @@
 Run offline from the module root (needs Debian's libonnx-testdata and
 python3-onnx):
 
-    /usr/bin/python3 internal/onnx/select_testdata.py
+    /usr/bin/python3 scripts/onnx/select_testdata.py
 
 A case is copied when its model is a single node whose op is one the
 project's backends implement (OPS below), subject to the filters in
@@ -138,12 +138,12 @@ def write_readme(copied, left, empty):
     w("for the source and licence. Layout: `<suite>/<case>/model.onnx` and")
     w("`<suite>/<case>/test_data_set_N/{input,output}_K.pb` (serialized")
     w("TensorProto). `expected_summary.json` holds, for every case, what")
-    w("`internal/onnx/testdata_summary.py` (the reference onnx Python package)")
-    w("reads from the files; `go test ./internal/onnx` checks the Go decoder")
-    w("against it.\n")
+    w("`scripts/onnx/testdata_summary.py` (the reference onnx Python package)")
+    w("reads from the files; `go test ./onnx -run DecodeMatchesReference` checks")
+    w("package onnx's decoder against it.\n")
     w("Regenerate (offline, needs python3-onnx and libonnx-testdata):\n")
-    w("    /usr/bin/python3 internal/onnx/select_testdata.py")
-    w("    /usr/bin/python3 internal/onnx/testdata_summary.py\n")
+    w("    /usr/bin/python3 scripts/onnx/select_testdata.py")
+    w("    /usr/bin/python3 scripts/onnx/testdata_summary.py\n")
     w("Note the opset: the pytorch-* suites are opset 6 or 12 models and use")
     w("older op semantics (legacy `broadcast`/`axis` attributes on Add, `is_test`")
     w("on BatchNormalization, 2-D coercion in Softmax, attribute `axes` in")
