@@ -112,6 +112,10 @@ if [ $EXAMPLES = 1 ]; then
   go build -tags gpu,noembed -trimpath -ldflags='-s -w' -o "$BUNDLE/bin/analogy" ./examples/analogy
 fi
 cp -r testdata/onnx "$BUNDLE/testdata/onnx"
+# The shape-arithmetic node cases TestONNXModelNodeCases reads
+# (onnxtest.ShapeRoot, relative to cuda/).
+mkdir -p "$BUNDLE/onnx/testdata"
+cp -r onnx/testdata/node "$BUNDLE/onnx/testdata/node"
 # The kernels' sources: TestKernelConstants and TestBarrierFlags read them.
 mkdir -p "$BUNDLE/cuda/kernels"
 cp cuda/kernels/*.cu cuda/kernels/*.cuh "$BUNDLE/cuda/kernels/"
