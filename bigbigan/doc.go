@@ -54,4 +54,15 @@
 // the 32x32 Fashion-MNIST model shipped in assets/bigbigan, which Shipped
 // loads in one call; Evaluate
 // measures a linear probe on mu(x) and reconstructions G(mu(x)) beside PCA.
+//
+// # Inverting the generator
+//
+// A short BiGAN run leaves an encoder whose code carries the class but
+// that the generator does not map back to the image. TrainEncoder (an
+// Inverter driven by gan.Train) trains the encoder alone to invert the
+// frozen generator: the pixel error of G(mu(x)) on real images, plus an
+// optional latent term (mu(G(z)) - z)^2 on prior samples, every layer in
+// inference mode. The shipped encoder was trained that way from the BiGAN
+// run's encoder; docs/bigbigan/README.md gives the command and the
+// measurements.
 package bigbigan

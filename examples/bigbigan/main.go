@@ -6,6 +6,7 @@
 //	bigbigan encode      [-weights FILE] [-images FILE] [-n N] -out FILE.npy [-png FILE]
 //	bigbigan train       -steps N -out DIR [-weights FILE] [-resume] ...
 //	bigbigan eval        [-weights FILE] [-out DIR]
+//	bigbigan invert      [-init FILE] -steps N -out DIR [-weights FILE] [-resume] ...
 //
 // -weights of generate, sample and interpolate is a generator checkpoint in
 // BigGAN-PyTorch's layout (the public BigBiGAN_x1.pth, or the same keys as
@@ -47,6 +48,7 @@ var commands = map[string]command{
 	"encode":      {"encode images with a trained BigBiGAN encoder", runEncode},
 	"train":       {"train a small BigBiGAN on Fashion-MNIST (or an IDX file)", runTrain},
 	"eval":        {"linear probe and reconstructions of a trained small BigBiGAN", runEval},
+	"invert":      {"train a BigBiGAN's encoder to invert its frozen generator", runInvert},
 }
 
 func usage(w io.Writer) {
@@ -124,6 +126,7 @@ var examples = map[string][]string{
 	"encode":      {"bigbigan encode -n 64 -out mu.npy -png reconstructions.png"},
 	"train":       {"bigbigan train -steps 2000 -out out/bigbigan -weights bigbigan.safetensors"},
 	"eval":        {"bigbigan eval -out out/bigbigan-eval"},
+	"invert":      {"bigbigan invert -steps 600 -out out/bigbigan-invert -weights bigbigan.safetensors"},
 }
 
 func requireNPY(flagName, path string) error {

@@ -122,6 +122,19 @@ func TestTrainEval(t *testing.T) {
 	}
 }
 
+// invert trains the encoder of the embedded BigBiGAN against its
+// generator and writes weights that eval reads.
+func TestInvert(t *testing.T) {
+	dir := t.TempDir()
+	w := filepath.Join(dir, "w.safetensors")
+	mustRun(t, "invert", "-steps", "2", "-batch", "4", "-limit", "16", "-out", filepath.Join(dir, "run"), "-weights", w, "-quiet", "-sample-every", "2")
+	nonEmpty(t, w)
+	nonEmpty(t, filepath.Join(dir, "run", "losses.csv"))
+	if _, stderr, err := runArgs(t, "encode", "-weights", w, "-n", "4", "-out", filepath.Join(dir, "mu.npy")); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+}
+
 // Bad input gets a clear error, never a panic.
 func TestErrors(t *testing.T) {
 	dir := t.TempDir()
@@ -177,6 +190,10 @@ func TestErrors(t *testing.T) {
 		{[]string{"train", "-lr-gen", "NaN", "-out", dir}, "-lr-gen NaN"},
 		{[]string{"train", "-resume", "-out", filepath.Join(dir, "fresh")}, "-resume: no checkpoint"},
 		{[]string{"train", "-out", filepath.Join(file, "run")}, "-out: cannot make the folder"},
+		{[]string{"invert"}, "-out is required"},
+		{[]string{"invert", "-lr", "0", "-out", dir}, "-lr 0"},
+		{[]string{"invert", "-latent-weight", "NaN", "-out", dir}, "-latent-weight NaN"},
+		{[]string{"invert", "-resume", "-out", filepath.Join(dir, "fresh")}, "-resume: no checkpoint"},
 	} {
 		_, _, err := runArgs(t, c.args...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
