@@ -147,7 +147,7 @@ func (t *Inverter) Samples(n int) (*nt.Dense, error) {
 	if err != nil {
 		return nil, err
 	}
-	img := interleave(t.shown, rec, 8)
+	img := Interleave(t.shown, rec, 8)
 	if m := img.Shape()[0]; n < m {
 		per := img.Shape().TotalSize() / m
 		img = nt.New32(nt.Data32(img)[:n*per], append([]int{n}, img.Shape()[1:]...)...)
@@ -157,8 +157,10 @@ func (t *Inverter) Samples(n int) (*nt.Dense, error) {
 	return ToUnit(img), nil
 }
 
-// interleave stacks rows of cols images of a, then the same of b.
-func interleave(a, b *nt.Dense, cols int) *nt.Dense {
+// Interleave stacks rows of cols images of a batch a, then the same
+// images of b (for example their reconstructions), and so on: a grid for
+// SavePNG with cols columns that shows each image above its counterpart.
+func Interleave(a, b *nt.Dense, cols int) *nt.Dense {
 	s := a.Shape()
 	n, per := s[0], s.TotalSize()/s[0]
 	da, db := nt.Data32(a), nt.Data32(b)

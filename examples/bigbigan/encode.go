@@ -87,7 +87,7 @@ func runEncode(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := bigbigan.SavePNG(*png, interleaveRows(head, rec, 16), 16); err != nil {
+		if err := bigbigan.SavePNG(*png, bigbigan.Interleave(head, rec, 16), 16); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "wrote %s (rows of inputs, each followed by its reconstructions)\n", *png)

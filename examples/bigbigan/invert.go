@@ -1,11 +1,9 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -13,7 +11,6 @@ import (
 	"github.com/neurolatent/neurolatent/bigbigan"
 	"github.com/neurolatent/neurolatent/dataset"
 	"github.com/neurolatent/neurolatent/gan"
-	"github.com/neurolatent/neurolatent/internal/atomicfile"
 	"github.com/neurolatent/neurolatent/internal/cli"
 )
 
@@ -54,21 +51,8 @@ func runInvert(args []string, stdout, stderr io.Writer) error {
 	case *weights != "" && !strings.EqualFold(filepath.Ext(*weights), ".safetensors"):
 		return cli.Usagef("-weights %s: want a .safetensors file", *weights)
 	}
-	if err := atomicfile.CheckDir(*out); err != nil {
-		return fmt.Errorf("-out: %w", err)
-	}
-	if *weights != "" {
-		if err := os.MkdirAll(filepath.Dir(*weights), 0o755); err != nil {
-			return fmt.Errorf("-weights: %w", err)
-		}
-		if err := atomicfile.CheckWritable(*weights); err != nil {
-			return fmt.Errorf("-weights: %w", err)
-		}
-	}
-	if ckpt := filepath.Join(*out, gan.CheckpointName); *resume {
-		if _, err := os.Stat(ckpt); errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("-resume: no checkpoint in %s (%s does not exist); leave out -resume to start a new run", *out, ckpt)
-		}
+	if err := checkOutputs(*out, *weights, *resume); err != nil {
+		return err
 	}
 	v, err := loadBiGAN(*init)
 	if err != nil {

@@ -18,7 +18,6 @@ import (
 	"github.com/neurolatent/neurolatent/gan"
 	"github.com/neurolatent/neurolatent/internal/atomicfile"
 	"github.com/neurolatent/neurolatent/internal/cli"
-	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
 // DefaultBiGAN is the small BigBiGAN trained on Fashion-MNIST that ships
@@ -87,21 +86,8 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return cli.Usagef("-weights %s: want a .safetensors file", *weights)
 	}
 	// What would fail or differ from the request, before any data are read.
-	if err := atomicfile.CheckDir(*out); err != nil {
-		return fmt.Errorf("-out: %w", err)
-	}
-	if *weights != "" {
-		if err := os.MkdirAll(filepath.Dir(*weights), 0o755); err != nil {
-			return fmt.Errorf("-weights: %w", err)
-		}
-		if err := atomicfile.CheckWritable(*weights); err != nil {
-			return fmt.Errorf("-weights: %w", err)
-		}
-	}
-	if ckpt := filepath.Join(*out, gan.CheckpointName); *resume {
-		if _, err := os.Stat(ckpt); errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("-resume: no checkpoint in %s (%s does not exist); leave out -resume to start a new run", *out, ckpt)
-		}
+	if err := checkOutputs(*out, *weights, *resume); err != nil {
+		return err
 	}
 	c := bigbigan.Small32()
 	if *lrGen > 0 {
@@ -215,19 +201,28 @@ func writeReconstructions(v *bigbigan.BiGAN, test *dataset.Memory, n int, path s
 	if err != nil {
 		return err
 	}
-	return bigbigan.SavePNG(path, interleaveRows(x, rec, 16), 16)
+	return bigbigan.SavePNG(path, bigbigan.Interleave(x, rec, 16), 16)
 }
 
-// interleaveRows stacks rows of cols images of a, then the same of b.
-func interleaveRows(a, b *nt.Dense, cols int) *nt.Dense {
-	s := a.Shape()
-	n, per := s[0], s.TotalSize()/s[0]
-	da, db := nt.Data32(a), nt.Data32(b)
-	out := make([]float32, 0, 2*len(da))
-	for lo := 0; lo < n; lo += cols {
-		hi := min(lo+cols, n)
-		out = append(out, da[lo*per:hi*per]...)
-		out = append(out, db[lo*per:hi*per]...)
+// checkOutputs finds, before any training, what would make a run's end
+// fail or differ from the request: an unwritable -out folder or -weights
+// file, and -resume without a checkpoint to resume.
+func checkOutputs(out, weights string, resume bool) error {
+	if err := atomicfile.CheckDir(out); err != nil {
+		return fmt.Errorf("-out: %w", err)
 	}
-	return nt.New32(out, append([]int{2 * n}, s[1:]...)...)
+	if weights != "" {
+		if err := os.MkdirAll(filepath.Dir(weights), 0o755); err != nil {
+			return fmt.Errorf("-weights: %w", err)
+		}
+		if err := atomicfile.CheckWritable(weights); err != nil {
+			return fmt.Errorf("-weights: %w", err)
+		}
+	}
+	if ckpt := filepath.Join(out, gan.CheckpointName); resume {
+		if _, err := os.Stat(ckpt); errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("-resume: no checkpoint in %s (%s does not exist); leave out -resume to start a new run", out, ckpt)
+		}
+	}
+	return nil
 }
