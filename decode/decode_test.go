@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -363,6 +364,70 @@ func TestTrialBetasHugeHeader(t *testing.T) {
 	nifti.WriteFile(pc, c)
 	if _, _, err := LoadRuns([]string{pa, pc}, []string{ev, ev}, nil); err == nil || !strings.Contains(err.Error(), "differs from") {
 		t.Errorf("runs of two grids: %v", err)
+	}
+	if _, _, err := (RunFiles{Bold: []string{pa, pc}, Events: []string{ev, ev}}).TrialBetas(glm.Options{}); err == nil || !strings.Contains(err.Error(), "c.nii") || !strings.Contains(err.Error(), "grid") {
+		t.Errorf("RunFiles, runs of two grids: %v", err)
+	}
+}
+
+// TestRunFilesRunByRun: RunFiles.TrialBetas reads and fits one run at a
+// time; its betas, trials and constant voxels equal glm.TrialBetas on all
+// the runs loaded at once, with and without a mask and z-scoring.
+func TestRunFilesRunByRun(t *testing.T) {
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(3, 4))
+	var bold, evs []string
+	for r := range 3 {
+		im, _ := nifti.NewImage(nifti.Float32, 3, 2, 2, 40)
+		for i := range im.Data {
+			im.Data[i] = 100 + rng.NormFloat64()
+		}
+		// Voxel 5 is constant in run 1 only.
+		if r == 1 {
+			for v := range 40 {
+				im.Volume(v)[5] = 7
+			}
+		}
+		p := filepath.Join(dir, fmt.Sprintf("run%d_bold.nii", r))
+		if err := nifti.WriteFile(p, im); err != nil {
+			t.Fatal(err)
+		}
+		e := filepath.Join(dir, fmt.Sprintf("run%d_events.tsv", r))
+		os.WriteFile(e, []byte(fmt.Sprintf("onset\tduration\ttrial_type\n%d\t2\ta\n12\t2\tb\n22\t2\ta\n32\t2\tb\n", 2+r)), 0o644)
+		bold, evs = append(bold, p), append(evs, e)
+	}
+	ok := make([]float64, 12)
+	for i := range ok {
+		ok[i] = float64(i % 2)
+	}
+	maskPath := filepath.Join(dir, "mask.nii")
+	mim, _ := nifti.NewImage(nifti.Uint8, 3, 2, 2, 1)
+	copy(mim.Data, ok)
+	if err := nifti.WriteFile(maskPath, mim); err != nil {
+		t.Fatal(err)
+	}
+	for _, mp := range []string{"", maskPath} {
+		for _, opt := range []glm.Options{{Method: glm.LSS}, {Method: glm.LSA, ZScoreBold: true, ZScoreBetas: true}} {
+			got, _, err := RunFiles{Bold: bold, Events: evs, Mask: mp}.TrialBetas(opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := loadMask(mp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			runs, _, err := LoadRuns(bold, evs, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := glm.TrialBetas(runs, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !mat.Equal(got.Values, want.Values) || !slices.Equal(got.ConstantVoxels, want.ConstantVoxels) || !slices.Equal(got.Trials, want.Trials) {
+				t.Errorf("mask %q %+v: run by run differs from all at once (constant %v vs %v)", mp, opt, got.ConstantVoxels, want.ConstantVoxels)
+			}
+		}
 	}
 }
 

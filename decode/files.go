@@ -81,12 +81,21 @@ type RunFiles struct {
 	TR []float64
 }
 
-// TrialBetas estimates single-trial betas: LoadRuns with the mask,
-// AddConfounds when confounds are given, then glm.TrialBetas. It returns
-// the betas and the mask used.
+// TrialBetas estimates single-trial betas run by run: each run is read
+// (LoadRuns with the mask), given its confounds when there are any, fitted
+// (glm.TrialBetas) and dropped before the next is read, so memory holds one
+// run's time series and the betas, however many runs there are. The result
+// equals glm.TrialBetas on all runs at once. It returns the betas and the
+// mask used.
 func (f RunFiles) TrialBetas(opt glm.Options) (*glm.Betas, *nifti.Mask, error) {
 	if len(f.Bold) == 0 {
 		return nil, nil, fmt.Errorf("decode: no runs")
+	}
+	if len(f.Bold) != len(f.Events) {
+		return nil, nil, fmt.Errorf("decode: %d BOLD files and %d events files", len(f.Bold), len(f.Events))
+	}
+	if len(f.Confounds) > 0 && len(f.Confounds) != len(f.Bold) {
+		return nil, nil, fmt.Errorf("decode: %d confounds files for %d runs", len(f.Confounds), len(f.Bold))
 	}
 	mask, err := loadMask(f.Mask)
 	if err != nil {
@@ -100,32 +109,89 @@ func (f RunFiles) TrialBetas(opt glm.Options) (*glm.Betas, *nifti.Mask, error) {
 			return nil, nil, fmt.Errorf("decode: %s: TR %g s is not plausible", f.Bold[i], tr)
 		}
 	}
-	runs, _, err := LoadRuns(f.Bold, f.Events, mask)
-	if err != nil {
+	cols := f.ConfoundColumns
+	if cols == nil {
+		cols = MotionConfounds
+	}
+	if err := f.checkGrids(mask); err != nil {
 		return nil, nil, err
 	}
-	for i, tr := range f.TR {
-		runs[i].Timing.TR = tr
-	}
-	if len(f.Confounds) > 0 {
-		cols := f.ConfoundColumns
-		if cols == nil {
-			cols = MotionConfounds
-		}
-		if err := AddConfounds(runs, f.Confounds, cols); err != nil {
+	out := &glm.Betas{}
+	var rows []float64 // the betas, row-major, grown run by run
+	nvox := 0
+	constant := map[int]bool{}
+	for i := range f.Bold {
+		runs, _, err := LoadRuns(f.Bold[i:i+1], f.Events[i:i+1], mask)
+		if err != nil {
 			return nil, nil, err
 		}
-	}
-	if mask == nil {
-		if mask, err = fullMask(f.Bold[0]); err != nil {
+		if mask == nil {
+			// Built from the first run's data once read (never from a
+			// header's claim alone), it makes every later run match its grid.
+			if mask, err = fullMask(f.Bold[0]); err != nil {
+				return nil, nil, err
+			}
+		}
+		if f.TR != nil {
+			runs[0].Timing.TR = f.TR[i]
+		}
+		if len(f.Confounds) > 0 {
+			if err := AddConfounds(runs, f.Confounds[i:i+1], cols); err != nil {
+				return nil, nil, err
+			}
+		}
+		b, err := glm.TrialBetas(runs, opt)
+		if err != nil {
 			return nil, nil, err
 		}
+		raw := b.Values.RawMatrix()
+		nvox = raw.Cols
+		for r := range raw.Rows {
+			rows = append(rows, raw.Data[r*raw.Stride:r*raw.Stride+raw.Cols]...)
+		}
+		for _, t := range b.Trials {
+			t.Run = i
+			out.Trials = append(out.Trials, t)
+		}
+		for _, c := range b.ConstantVoxels {
+			constant[c] = true
+		}
 	}
-	b, err := glm.TrialBetas(runs, opt)
-	if err != nil {
-		return nil, nil, err
+	out.Values = mat.NewDense(len(out.Trials), nvox, rows)
+	for c := range constant {
+		out.ConstantVoxels = append(out.ConstantVoxels, c)
 	}
-	return b, mask, nil
+	slices.Sort(out.ConstantVoxels)
+	return out, mask, nil
+}
+
+// checkGrids reads every run's header and events before any run is
+// fitted, so that a wrong grid or a bad events file in the last run stops
+// the work at once rather than after the first runs' fits.
+func (f RunFiles) checkGrids(mask *nifti.Mask) error {
+	var grid []int
+	if mask != nil {
+		grid = mask.Shape[:]
+	}
+	for i, p := range f.Bold {
+		h, err := nifti.ReadHeader(p)
+		if err != nil {
+			return err
+		}
+		s := h.Shape()[:3]
+		switch {
+		case grid == nil:
+			grid = s
+		case !slices.Equal(s, grid) && mask != nil:
+			return fmt.Errorf("decode: %s: grid %v does not match the mask's %v", p, s, grid)
+		case !slices.Equal(s, grid):
+			return fmt.Errorf("decode: %s: grid %v differs from %s's %v (without a mask every run needs the same grid)", p, s, f.Bold[0], grid)
+		}
+		if _, err := events.ReadFile(f.Events[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkFiniteVoxels reports the first NaN or Inf of a run with the voxel's
