@@ -1,6 +1,9 @@
 package blas
 
 import (
+	"fmt"
+	"os"
+	"slices"
 	"sync/atomic"
 	"unsafe"
 )
@@ -68,8 +71,19 @@ func init() {
 	if caches.l3Share <= 0 {
 		caches.l3Share = 1
 	}
+	machine.Vendor, machine.Family, machine.Model = identify()
+	machine.Core = coreName(machine.Vendor, machine.Family, machine.Model)
+	machine.UnitWidth = measureUnitWidth()
 	paths := availablePaths()
-	active.Store(newConfig(paths[0]))
+	path := paths[0]
+	if want := os.Getenv("NLBLAS_PATH"); want != "" {
+		if slices.Contains(paths, want) {
+			path = want
+		} else {
+			machine.Note = fmt.Sprintf("NLBLAS_PATH=%q is not among this CPU's paths %v; using %s", want, paths, path)
+		}
+	}
+	active.Store(newConfig(path))
 }
 
 // cacheInfo holds the detected cache sizes of one core (bytes).

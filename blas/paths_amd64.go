@@ -19,10 +19,16 @@ func availablePaths() []string {
 }
 
 // Share of L1 for the kc×nr micro-panel of B (see blocking), measured with
-// BenchmarkTune.
+// BenchmarkTune. Where AVX-512 runs on 256-bit units (Zen 4: see
+// measureUnitWidth) a k step takes twice the cycles for the same panel
+// bytes, so the panel streams from L2 at half the bandwidth and a deeper
+// one pays: kc 384 instead of 256 on Zen 4's 32 KiB L1 measured 3-10%
+// faster in float32 (conv, linear, n=512, n=2048 shapes; 1-3% in
+// float64), which is the kc Zen 5 gets from its 48 KiB L1 at 2.0.
 const (
-	bFracAVX512 = 2.0
-	bFracAVX2   = 0.5
+	bFracAVX512      = 2.0
+	bFracAVX512Split = 3.0
+	bFracAVX2        = 0.5
 )
 
 func newConfig(path string) *config {
@@ -37,10 +43,14 @@ func newConfig(path string) *config {
 func newAsmConfig(path string) *config {
 	switch path {
 	case "avx512":
+		frac := bFracAVX512
+		if machine.UnitWidth == 256 {
+			frac = bFracAVX512Split
+		}
 		return &config{
 			path:        path,
-			s:           withRows(makeKernel("6x64avx512", 6, 64, sgemmKernel6x64AVX512, bFracAVX512), sgemmRowsAVX512),
-			d:           withRows(makeKernel("6x32avx512", 6, 32, dgemmKernel6x32AVX512, bFracAVX512), dgemmRowsAVX512),
+			s:           withRows(makeKernel("6x64avx512", 6, 64, sgemmKernel6x64AVX512, frac), sgemmRowsAVX512),
+			d:           withRows(makeKernel("6x32avx512", 6, 32, dgemmKernel6x32AVX512, frac), dgemmRowsAVX512),
 			parMinFlops: defaultParMinFlops,
 		}
 	case "avx2":
