@@ -56,12 +56,15 @@ func (c Conv) winograd() bool {
 	return winoWorthIt(c)
 }
 
-// winoWorthIt is the shape rule, set by BenchmarkWinograd: the GEMMs must be
-// big enough (in channels) for the 2.25x saving in multiplies to outweigh
-// the transforms, which cost per channel and output rather than per
-// multiply.
+// winoWorthIt is the shape rule, from BenchmarkWinograd (float32, 2 cores,
+// batch 8): at 16x16 outputs and above Winograd ran 1.2 to 3.3 times faster
+// than im2col for every channel count tried (3 to 512); at 8x8 they broke
+// even and at 4x4 Winograd took twice as long, its weight transform and
+// the GEMMs' packing of U no longer paid for by enough tiles. At least 16
+// output columns also give the assembly 8 tiles per row. float64 (Go
+// transforms) gained too: 1.3x at 192->96 64x64 and 16x16.
 func winoWorthIt(c Conv) bool {
-	return c.C >= 32 && c.O >= 32 && c.OH >= 8 && c.OW >= 8
+	return c.OH >= 16 && c.OW >= 16
 }
 
 // winoTiling is the tile grid of c and the padded plane one tile row reads.
@@ -158,9 +161,9 @@ func winoForward[T Float](c Conv, x, w, bias, y, u []T) {
 	winoWeights(c, w, u)
 
 	total := c.N * tl.th // tile rows of all images, one after another
-	rows := max(1, min(total, (winoUnitTiles+tl.tw-1)/tl.tw))
+	workers := min(runtime.GOMAXPROCS(0), total)
+	rows := max(1, min((total+workers-1)/workers, (winoUnitTiles+tl.tw-1)/tl.tw))
 	units := (total + rows - 1) / rows
-	workers := min(runtime.GOMAXPROCS(0), units)
 	// Even out the units so that the last round keeps every worker busy.
 	if r := units % workers; r != 0 {
 		units += workers - r

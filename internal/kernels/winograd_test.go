@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -187,6 +188,33 @@ func TestWinoTransforms(t *testing.T) {
 				winoOutputGo(m, ms, 0.25, ya2[off:], yb2[off:], 0, n, ow)
 				same("output row 0", n, off, ya1, ya2)
 				same("output row 1", n, off, yb1, yb2)
+			}
+		}
+	}
+}
+
+// TestWinogradDeterministic checks that the result does not depend on the
+// number of workers or the unit size, bit for bit.
+func TestWinogradDeterministic(t *testing.T) {
+	c := Conv{N: 3, C: 20, H: 30, W: 37, O: 11, OH: 30, OW: 37, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1,
+		PT: 1, PL: 1, Groups: 1}
+	r := rand.New(rand.NewPCG(9, 9))
+	x, w, b := to32(randSlice(r, c.N*c.C*c.H*c.W)), to32(randSlice(r, c.O*c.C*9)), to32(randSlice(r, c.O))
+	run := func(procs, unit int) []float32 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		old := winoUnitTiles
+		winoUnitTiles = unit
+		defer func() { winoUnitTiles = old }()
+		y := make([]float32, c.N*c.O*c.OH*c.OW)
+		withWino(1, func() { ConvForward(c, x, w, b, y, make([]float32, c.ScratchSize())) })
+		return y
+	}
+	ref := run(1, 256)
+	for _, pu := range [][2]int{{2, 256}, {3, 256}, {2, 19}, {4, 1000}} {
+		got := run(pu[0], pu[1])
+		for i := range ref {
+			if got[i] != ref[i] {
+				t.Fatalf("GOMAXPROCS=%d unit=%d: element %d = %v, want %v", pu[0], pu[1], i, got[i], ref[i])
 			}
 		}
 	}
