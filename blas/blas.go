@@ -111,6 +111,20 @@ func Dgemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int
 	gemmChecked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
+// SgemmSerial is Sgemm computed on the calling goroutine only. It is for
+// callers that already run independent products side by side, one per
+// core, where Sgemm's own split would put two goroutines on each core and
+// cost cache locality. The result is bit-identical to Sgemm's.
+func SgemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	gemmCheckedOn(true, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// DgemmSerial is Dgemm computed on the calling goroutine only (see
+// SgemmSerial).
+func DgemmSerial(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	gemmCheckedOn(true, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
 func checkTrans(t blas.Transpose) bool {
 	switch t {
 	case blas.NoTrans:
@@ -124,6 +138,11 @@ func checkTrans(t blas.Transpose) bool {
 // gemmChecked validates the arguments in gonum's order and with its
 // messages, then computes the product.
 func gemmChecked[T float](aTrans, bTrans bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	gemmCheckedOn(false, aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// gemmCheckedOn is gemmChecked, on the calling goroutine alone if serial.
+func gemmCheckedOn[T float](serial, aTrans, bTrans bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	if m < 0 {
 		panic(mLT0)
 	}
@@ -186,6 +205,7 @@ func gemmChecked[T float](aTrans, bTrans bool, m, n, k int, alpha T, a []T, lda 
 		m: m, n: n, k: k,
 		alpha: alpha, beta: beta,
 		a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+		serial: serial,
 	})
 }
 

@@ -35,6 +35,7 @@ type gemmOp[T float] struct {
 	c              []T
 	ldc            int
 	tri            int
+	serial         bool // run on the calling goroutine only
 }
 
 // workspace holds one goroutine's packing buffers.
@@ -109,7 +110,7 @@ func run[T float](kc *kernelConfig[T], parMinFlops int, op *gemmOp[T]) {
 	if op.tri != triFull {
 		flops /= 2
 	}
-	if threads > 1 && flops < float64(parMinFlops) {
+	if op.serial || threads > 1 && flops < float64(parMinFlops) {
 		threads = 1
 	}
 	mTiles := (op.m + kc.mr - 1) / kc.mr

@@ -434,3 +434,39 @@ func TestSplitBounds(t *testing.T) {
 		}
 	})
 }
+
+// TestGemmSerial checks that SgemmSerial and DgemmSerial give Sgemm's and
+// Dgemm's results bit for bit while those split every product.
+func TestGemmSerial(t *testing.T) {
+	withParMin(1, func() {
+		testSerial(t, Sgemm, SgemmSerial)
+		testSerial(t, Dgemm, DgemmSerial)
+	})
+}
+
+func testSerial[T floatT](t *testing.T, par, ser func(tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)) {
+	rnd := rand.New(rand.NewPCG(7, 8))
+	for _, sh := range [][3]int{{96, 256, 192}, {45, 1031, 300}, {517, 60, 77}} {
+		m, n, k := sh[0], sh[1], sh[2]
+		for _, tA := range []bool{false, true} {
+			for _, tB := range []bool{false, true} {
+				a, b, c0 := randSlice[T](rnd, m*k), randSlice[T](rnd, k*n), randSlice[T](rnd, m*n)
+				lda, ldb := k, n
+				if tA {
+					lda = m
+				}
+				if tB {
+					ldb = k
+				}
+				c1, c2 := append([]T(nil), c0...), append([]T(nil), c0...)
+				par(tA, tB, m, n, k, 1.5, a, lda, b, ldb, 0.5, c1, n)
+				ser(tA, tB, m, n, k, 1.5, a, lda, b, ldb, 0.5, c2, n)
+				for i := range c1 {
+					if c1[i] != c2[i] {
+						t.Fatalf("%v tA=%v tB=%v: element %d: %v split, %v serial", sh, tA, tB, i, c1[i], c2[i])
+					}
+				}
+			}
+		}
+	}
+}

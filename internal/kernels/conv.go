@@ -188,11 +188,21 @@ func (c Conv) geom() Geom {
 func (c Conv) ScratchSize() int {
 	g := groupSize(c.N, c.OH*c.OW)
 	cols := g * c.OH * c.OW
-	return c.geom().K()*cols + c.O/c.Groups*cols
+	n := c.geom().K()*cols + c.O/c.Groups*cols
+	if c.winoGeometry() {
+		n = max(n, c.winoScratchSize())
+	}
+	return n
 }
 
-// ConvForward computes y = conv(x, w) + bias (bias may be nil).
+// ConvForward computes y = conv(x, w) + bias (bias may be nil). 3x3
+// stride-1 convolutions with enough channels take the Winograd path of
+// winograd.go, the others im2col and GEMM.
 func ConvForward[T Float](c Conv, x, w, bias, y, scratch []T) {
+	if c.winograd() {
+		winoForward(c, x, w, bias, y, scratch)
+		return
+	}
 	geo := c.geom()
 	cg, og := c.C/c.Groups, c.O/c.Groups
 	k, hw, ohw := geo.K(), c.H*c.W, c.OH*c.OW

@@ -39,3 +39,17 @@ func Scal[T Float](beta T, c []T, m, n, ldc int) {
 		}
 	}
 }
+
+// gemmSerial is Gemm on the calling goroutine only, for callers that run
+// one product per core themselves.
+func gemmSerial[T Float](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	switch a := any(a).(type) {
+	case []float32:
+		nlblas.SgemmSerial(false, false, m, n, k, 1, a, lda, any(b).([]float32), ldb, 0, any(c).([]float32), ldc)
+	case []float64:
+		nlblas.DgemmSerial(false, false, m, n, k, 1, a, lda, any(b).([]float64), ldb, 0, any(c).([]float64), ldc)
+	}
+}
