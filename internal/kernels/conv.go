@@ -196,8 +196,8 @@ func (c Conv) ScratchSize() int {
 }
 
 // ConvForward computes y = conv(x, w) + bias (bias may be nil). 3x3
-// stride-1 convolutions with enough channels take the Winograd path of
-// winograd.go, the others im2col and GEMM.
+// stride-1 convolutions with outputs of 16x16 and more take the Winograd
+// path of winograd.go (see winoWorthIt), the others im2col and GEMM.
 func ConvForward[T Float](c Conv, x, w, bias, y, scratch []T) {
 	if c.winograd() {
 		winoForward(c, x, w, bias, y, scratch)
