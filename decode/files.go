@@ -113,7 +113,8 @@ func (f RunFiles) TrialBetas(opt glm.Options) (*glm.Betas, *nifti.Mask, error) {
 	if cols == nil {
 		cols = MotionConfounds
 	}
-	if err := f.checkGrids(mask); err != nil {
+	trials, err := f.checkGrids(mask, opt.IsTrial)
+	if err != nil {
 		return nil, nil, err
 	}
 	out := &glm.Betas{}
@@ -146,6 +147,11 @@ func (f RunFiles) TrialBetas(opt glm.Options) (*glm.Betas, *nifti.Mask, error) {
 		}
 		raw := b.Values.RawMatrix()
 		nvox = raw.Cols
+		if rows == nil {
+			// Sized once: growing by appends would hold up to three times
+			// the betas at the moment of a copy.
+			rows = make([]float64, 0, trials*nvox)
+		}
 		for r := range raw.Rows {
 			rows = append(rows, raw.Data[r*raw.Stride:r*raw.Stride+raw.Cols]...)
 		}
@@ -167,8 +173,10 @@ func (f RunFiles) TrialBetas(opt glm.Options) (*glm.Betas, *nifti.Mask, error) {
 
 // checkGrids reads every run's header and events before any run is
 // fitted, so that a wrong grid or a bad events file in the last run stops
-// the work at once rather than after the first runs' fits.
-func (f RunFiles) checkGrids(mask *nifti.Mask) error {
+// the work at once rather than after the first runs' fits. It returns the
+// number of trials (the events isTrial accepts; all when nil).
+func (f RunFiles) checkGrids(mask *nifti.Mask, isTrial func(events.Event) bool) (int, error) {
+	trials := 0
 	var grid []int
 	if mask != nil {
 		grid = mask.Shape[:]
@@ -176,22 +184,28 @@ func (f RunFiles) checkGrids(mask *nifti.Mask) error {
 	for i, p := range f.Bold {
 		h, err := nifti.ReadHeader(p)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		s := h.Shape()[:3]
 		switch {
 		case grid == nil:
 			grid = s
 		case !slices.Equal(s, grid) && mask != nil:
-			return fmt.Errorf("decode: %s: grid %v does not match the mask's %v", p, s, grid)
+			return 0, fmt.Errorf("decode: %s: grid %v does not match the mask's %v", p, s, grid)
 		case !slices.Equal(s, grid):
-			return fmt.Errorf("decode: %s: grid %v differs from %s's %v (without a mask every run needs the same grid)", p, s, f.Bold[0], grid)
+			return 0, fmt.Errorf("decode: %s: grid %v differs from %s's %v (without a mask every run needs the same grid)", p, s, f.Bold[0], grid)
 		}
-		if _, err := events.ReadFile(f.Events[i]); err != nil {
-			return err
+		tab, err := events.ReadFile(f.Events[i])
+		if err != nil {
+			return 0, err
+		}
+		for _, e := range tab.Events {
+			if isTrial == nil || isTrial(e) {
+				trials++
+			}
 		}
 	}
-	return nil
+	return trials, nil
 }
 
 // checkFiniteVoxels reports the first NaN or Inf of a run with the voxel's
