@@ -19,11 +19,19 @@ type PCA struct {
 	Variance []float64
 }
 
-// FitPCA finds the k leading principal components of the rows of x.
-func FitPCA(x *mat.Dense, k int) (*PCA, error) {
+// FitPCA finds the k leading principal components of the rows of x,
+// exactly (PCAExact; see FitPCAWith).
+func FitPCA(x *mat.Dense, k int) (*PCA, error) { return FitPCAWith(x, k, PCAOptions{}) }
+
+// FitPCAWith finds the k leading principal components of the rows of x
+// with the solver opt chooses.
+func FitPCAWith(x *mat.Dense, k int, opt PCAOptions) (*PCA, error) {
 	n, p := x.Dims()
 	if k < 1 || k > min(n, p) {
 		return nil, fmt.Errorf("decode: %d components from %d samples of %d features", k, n, p)
+	}
+	if err := opt.validate(); err != nil {
+		return nil, err
 	}
 	mean := make([]float64, p)
 	for i := 0; i < n; i++ {
@@ -41,7 +49,14 @@ func FitPCA(x *mat.Dense, k int) (*PCA, error) {
 			dst[j] = v - mean[j]
 		}
 	}
-	vt, variance, ok := leadingAxes(xc, k)
+	var vt *mat.Dense
+	var variance []float64
+	ok := false
+	if opt.Solver == PCARandomized {
+		vt, variance, ok = randomizedAxes(xc, k, opt)
+	} else {
+		vt, variance, ok = leadingAxes(xc, k)
+	}
 	if !ok {
 		var err error
 		if vt, variance, err = principalAxes(xc); err != nil {

@@ -1,0 +1,134 @@
+package decode
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// PCASolver selects how FitPCAWith finds the components.
+type PCASolver int
+
+const (
+	// PCAExact iterates until every component is converged to 1e-12 of
+	// the largest variance, or computes all of them (SVD or covariance
+	// eigendecomposition): the same answer as scikit-learn's
+	// svd_solver="full", to rounding.
+	PCAExact PCASolver = iota
+	// PCARandomized is the randomized range finder with power iterations
+	// (Halko, Martinsson & Tropp 2011, algorithm 4.4), as scikit-learn's
+	// PCA uses by default on large data (svd_solver="randomized"): a fixed
+	// amount of work, and components that are approximate where the
+	// spectrum decays slowly past k. For the decoders' baselines, whose
+	// spectra fall fast, it is many times faster.
+	PCARandomized
+)
+
+// PCAOptions configures FitPCAWith. The zero value is the exact solver.
+type PCAOptions struct {
+	Solver PCASolver
+	// Oversample is the number of extra random directions (randomized
+	// solver; 0 means 10, scikit-learn's n_oversamples).
+	Oversample int
+	// PowerIters is the number of power iterations (randomized solver; 0
+	// means scikit-learn's "auto": 7 when k < 0.1 min(n, p), else 4).
+	PowerIters int
+	// Seed seeds the random directions (randomized solver).
+	Seed uint64
+}
+
+func (o PCAOptions) validate() error {
+	if o.Solver != PCAExact && o.Solver != PCARandomized {
+		return fmt.Errorf("decode: unknown PCA solver %d", o.Solver)
+	}
+	if o.Oversample < 0 || o.PowerIters < 0 {
+		return fmt.Errorf("decode: PCA oversampling %d and power iterations %d must not be negative", o.Oversample, o.PowerIters)
+	}
+	return nil
+}
+
+// randomizedAxes finds approximate leading principal axes of the centred
+// rows of xc (as columns, largest variance first) and their variances. Q
+// spans xc's range sampled by Gaussian directions and sharpened by power
+// iterations, each product re-orthonormalised by Householder QR; the SVD
+// of the small matrix Qᵀ xc gives the axes. It reports false when the
+// sample has fewer directions than it needs (then FitPCAWith falls back to
+// the full decomposition).
+func randomizedAxes(xc *mat.Dense, k int, opt PCAOptions) (*mat.Dense, []float64, bool) {
+	n, p := xc.Dims()
+	over := opt.Oversample
+	if over == 0 {
+		over = 10
+	}
+	l := min(k+over, n, p)
+	iters := opt.PowerIters
+	if iters == 0 {
+		iters = 7
+		if float64(k) >= 0.1*float64(min(n, p)) {
+			iters = 4
+		}
+	}
+	rng := rand.New(rand.NewPCG(opt.Seed, uint64(k)))
+	omega := mat.NewDense(p, l, nil)
+	for i := range omega.RawMatrix().Data {
+		omega.RawMatrix().Data[i] = rng.NormFloat64()
+	}
+	var y, z mat.Dense
+	y.Mul(xc, omega) // n x l
+	if !thinQ(&y) {
+		return nil, nil, false
+	}
+	for range iters {
+		z.Mul(xc.T(), &y) // p x l
+		if !thinQ(&z) {
+			return nil, nil, false
+		}
+		y.Mul(xc, &z)
+		if !thinQ(&y) {
+			return nil, nil, false
+		}
+	}
+	var b mat.Dense
+	b.Mul(y.T(), xc) // l x p
+	var svd mat.SVD
+	if !svd.Factorize(b.T(), mat.SVDThin) { // p x l: U holds the axes
+		return nil, nil, false
+	}
+	var u mat.Dense
+	svd.UTo(&u)
+	s := svd.Values(nil)
+	denom := float64(max(n-1, 1))
+	variance := make([]float64, k)
+	for i := range k {
+		variance[i] = s[i] * s[i] / denom
+	}
+	return mat.DenseCopyOf(u.Slice(0, p, 0, k)), variance, true
+}
+
+// thinQ replaces the columns of a (rows >= columns) by an orthonormal basis
+// of their span, the thin Q of its Householder QR (LAPACK's dgeqrf and
+// dorgqr, through gonum on the installed BLAS). It reports false for
+// non-finite input.
+func thinQ(a *mat.Dense) bool {
+	raw := a.RawMatrix()
+	for _, v := range raw.Data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	g := blas64.General{Rows: raw.Rows, Cols: raw.Cols, Stride: raw.Stride, Data: raw.Data}
+	tau := make([]float64, raw.Cols)
+	work := make([]float64, 1)
+	lapack64.Geqrf(g, tau, work, -1)
+	lwork := int(work[0])
+	lapack64.Orgqr(g, tau, work, -1)
+	lwork = max(lwork, int(work[0]), 1)
+	work = make([]float64, lwork)
+	lapack64.Geqrf(g, tau, work, lwork)
+	lapack64.Orgqr(g, tau, work, lwork)
+	return true
+}
