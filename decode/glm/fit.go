@@ -75,10 +75,11 @@ func residualize(d *mat.Dense, ms ...*mat.Dense) ([]*mat.Dense, error) {
 		if err := qr.SolveTo(&b, false, m); err != nil {
 			return nil, fmt.Errorf("glm: %w", err)
 		}
-		var fit mat.Dense
-		fit.Mul(d, &b)
+		// The fit is overwritten by the residual: one matrix the size of
+		// m, not two.
 		var res mat.Dense
-		res.Sub(m, &fit)
+		res.Mul(d, &b)
+		res.Sub(m, &res)
 		out[i] = &res
 	}
 	return out, nil

@@ -149,9 +149,12 @@ func runBetas(run Run, opt Options, nvox int) (*mat.Dense, []Trial, []int, error
 	if err := checkFinite(run.Data); err != nil {
 		return nil, nil, nil, err
 	}
-	y := mat.DenseCopyOf(run.Data)
+	// The run's data are only read, except by z-scoring, which works on a
+	// copy: one copy less of a run (a gigabyte for a whole brain) otherwise.
+	y := run.Data
 	var constant []int
 	if opt.ZScoreBold {
+		y = mat.DenseCopyOf(run.Data)
 		constant = ZScoreColumns(y)
 	}
 	var trialIdx, otherIdx []int
