@@ -14,6 +14,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, GOMAXPROCS=$threads, torch threads=$threads, batch $batch, loadavg before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# $(go run ./bench/machine)"
 /usr/bin/python3 bench/bigbigan/torch_bigbigan.py save "$tmp/g96.pth" >"$tmp/save.json"
 go build -o "$tmp/bench" ./bench/bigbigan
 # Each measurement in a fresh process, so that peak memory is its own. The Go

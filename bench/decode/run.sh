@@ -20,6 +20,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 go test -c -o "$tmp/bench.test" ./bench/decode
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, threads=$threads, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# $(go run ./bench/machine)"
 echo "# command: bench/decode/run.sh $reps ${sizes[*]}"
 printf '%-18s %7s %12s %12s %12s %9s %9s %9s %11s %11s\n' "n x p x d" alphas "Go s" "Go(gonum) s" "sklearn s" "Go/skl" "Go GF/s" "skl GF/s" "same alpha" "max rel"
 for s in "${sizes[@]}"; do

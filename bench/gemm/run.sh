@@ -34,6 +34,7 @@ wait_idle() {
 
 echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs; $(go version | cut -d' ' -f3); numpy $(/usr/bin/python3 -c 'import numpy; print(numpy.__version__)')"
+echo "blas: $(go run ./bench/machine)"
 echo "env: GOMAXPROCS=$GOMAXPROCS OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS"
 go test -c -o "$out/blas.test" ./blas/
 wait_idle

@@ -11,6 +11,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 echo "# $(date -u +%Y-%m-%d) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, GOMAXPROCS=$threads, torch threads=$threads, load $(cut -d' ' -f1 /proc/loadavg)"
+echo "# $(go run ./bench/machine)"
 GOMAXPROCS=$threads go test ./nn/graph -run '^$' -bench 'Conv2d|ConvTranspose2d|Linear' -benchtime 3x -count "$reps" >"$tmp/go.txt"
 OMP_NUM_THREADS=$threads /usr/bin/python3 bench/nn/torch_bench.py "$threads" "$reps" >"$tmp/torch.jsonl"
 

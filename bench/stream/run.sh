@@ -11,6 +11,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/stream" ./bench/stream
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# $(go run ./bench/machine)"
 printf 'fit\tn\tp\td\tseconds\tpeak MiB\tsum |coef|\n'
 for s in "${sizes[@]}"; do
 	IFS=: read -r n p d <<<"$s"

@@ -9,6 +9,7 @@ reps=${2:-3}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "# $(date -u +%Y-%m-%d) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, threads=$threads, load $(cut -d' ' -f1 /proc/loadavg)"
+echo "# $(go run ./bench/machine)"
 GOMAXPROCS=$threads go test ./vae -run '^$' -bench 'TrainStep|Reconstruct' -benchtime 2x -count "$reps" >"$tmp/go.txt"
 for cfg in "small32 64" "published 4" ; do
   set -- $cfg
