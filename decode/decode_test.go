@@ -435,14 +435,7 @@ func TestRunFilesRunByRun(t *testing.T) {
 // variances equal those of the full SVD on real images (600 Fashion-MNIST
 // images, 100 of 784 components).
 func TestPCALeadingAxesMatchFull(t *testing.T) {
-	images, err := sim.LoadIDX(fashion)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := mat.NewDense(len(images.Pix), images.H*images.W, nil)
-	for i, p := range images.Pix {
-		x.SetRow(i, p)
-	}
+	x := fashionMatrix(t)
 	const k = 100
 	fast, err := FitPCA(x, k)
 	if err != nil {
@@ -511,4 +504,18 @@ func TestEncodingR2ConstantVoxels(t *testing.T) {
 	if top := TopVoxels(r2, 2); !slices.Equal(top, []int{1, 2}) {
 		t.Errorf("TopVoxels %v, want [1 2]", top)
 	}
+}
+
+// fashionMatrix is the 600 Fashion-MNIST test images as rows of pixels.
+func fashionMatrix(t *testing.T) *mat.Dense {
+	t.Helper()
+	images, err := sim.LoadIDX(fashion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := mat.NewDense(len(images.Pix), images.H*images.W, nil)
+	for i, p := range images.Pix {
+		x.SetRow(i, p)
+	}
+	return x
 }

@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
-
-	"github.com/neurolatent/neurolatent/decode/sim"
 )
 
 // TestPCARandomized: on real images (600 Fashion-MNIST images, 784 pixels)
@@ -16,14 +14,7 @@ import (
 // explains nearly as much variance with all 50; with more power
 // iterations it gets closer. Bad options are refused.
 func TestPCARandomized(t *testing.T) {
-	images, err := sim.LoadIDX(fashion)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := mat.NewDense(len(images.Pix), images.H*images.W, nil)
-	for i, p := range images.Pix {
-		x.SetRow(i, p)
-	}
+	x := fashionMatrix(t)
 	const k = 50
 	exact, err := FitPCA(x, k)
 	if err != nil {

@@ -41,6 +41,7 @@ import (
 	"github.com/neurolatent/neurolatent/decode/glm"
 	"github.com/neurolatent/neurolatent/decode/nifti"
 	"github.com/neurolatent/neurolatent/decode/ridge"
+	"github.com/neurolatent/neurolatent/internal/procmem"
 )
 
 // An NSD-like run: 60 trials 4 s apart, 188 volumes at TR 1.6 s.
@@ -96,7 +97,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "scale:", err)
 		os.Exit(1)
 	}
-	json.NewEncoder(os.Stdout).Encode(map[string]any{"impl": impl, "op": *op, "mode": *mode, "n": *n, "p": *p, "seconds": secs, "peak_mib": peakMiB()})
+	json.NewEncoder(os.Stdout).Encode(map[string]any{"impl": impl, "op": *op, "mode": *mode, "n": *n, "p": *p, "seconds": secs, "peak_mib": procmem.PeakMiB()})
 }
 
 func run(op string, n, p, d, k int, dir string, mode ridge.Mode, pca decode.PCAOptions) (float64, error) {
@@ -208,20 +209,4 @@ func writeRuns(dir string, rng *rand.Rand, runs, p int) (decode.RunFiles, error)
 		}
 	}
 	return f, nil
-}
-
-// peakMiB is the process's peak resident memory (VmHWM), in MiB.
-func peakMiB() int {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return -1
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			var kb int
-			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:")), "%d", &kb)
-			return kb / 1024
-		}
-	}
-	return -1
 }

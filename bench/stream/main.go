@@ -26,6 +26,7 @@ import (
 
 	"github.com/neurolatent/neurolatent/blas"
 	"github.com/neurolatent/neurolatent/decode/ridge"
+	"github.com/neurolatent/neurolatent/internal/procmem"
 	nt "github.com/neurolatent/neurolatent/tensor"
 )
 
@@ -94,7 +95,7 @@ func run(dir string, n, p, d int, fit string) error {
 	for _, v := range m.Coef.RawMatrix().Data {
 		sum += math.Abs(v)
 	}
-	fmt.Printf("%s\t%d\t%d\t%d\t%.1f\t%d\t%.12g\n", fit, n, p, d, secs, peakMiB(), sum)
+	fmt.Printf("%s\t%d\t%d\t%d\t%.1f\t%d\t%.12g\n", fit, n, p, d, secs, procmem.PeakMiB(), sum)
 	return nil
 }
 
@@ -143,20 +144,4 @@ func header(w *bufio.Writer, descr string, n, p int) error {
 	}
 	_, err := w.WriteString(dict)
 	return err
-}
-
-// peakMiB is the process's peak resident memory (VmHWM), in MiB.
-func peakMiB() int {
-	raw, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return -1
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			var kb int
-			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:")), "%d", &kb)
-			return kb / 1024
-		}
-	}
-	return -1
 }
