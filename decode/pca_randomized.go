@@ -54,7 +54,7 @@ func (o PCAOptions) validate() error {
 // randomizedAxes finds approximate leading principal axes of the centred
 // rows of xc (as columns, largest variance first) and their variances. Q
 // spans xc's range sampled by Gaussian directions and sharpened by power
-// iterations, each product re-orthonormalised by Householder QR; the SVD
+// iterations, each product re-orthonormalised (orthonormalBasis); the SVD
 // of the small matrix Qᵀ xc gives the axes. It reports false when the
 // sample has fewer directions than it needs (then FitPCAWith falls back to
 // the full decomposition).
@@ -79,16 +79,16 @@ func randomizedAxes(xc *mat.Dense, k int, opt PCAOptions) (*mat.Dense, []float64
 	}
 	var y, z mat.Dense
 	y.Mul(xc, omega) // n x l
-	if !thinQ(&y) {
+	if !orthonormalBasis(&y) {
 		return nil, nil, false
 	}
 	for range iters {
 		z.Mul(xc.T(), &y) // p x l
-		if !thinQ(&z) {
+		if !orthonormalBasis(&z) {
 			return nil, nil, false
 		}
 		y.Mul(xc, &z)
-		if !thinQ(&y) {
+		if !orthonormalBasis(&y) {
 			return nil, nil, false
 		}
 	}
@@ -107,6 +107,20 @@ func randomizedAxes(xc *mat.Dense, k int, opt PCAOptions) (*mat.Dense, []float64
 		variance[i] = s[i] * s[i] / denom
 	}
 	return mat.DenseCopyOf(u.Slice(0, p, 0, k)), variance, true
+}
+
+// orthonormalBasis replaces the columns of a by an orthonormal basis of
+// their span: by Cholesky QR twice (orthonormalize: matrix products, fast),
+// or, where the columns are too ill-conditioned for it, by Householder QR
+// (thinQ: gonum's unblocked LAPACK, memory-bound, 40% of the time when it
+// was used throughout).
+func orthonormalBasis(a *mat.Dense) bool {
+	keep := mat.DenseCopyOf(a)
+	if orthonormalize(a) {
+		return true
+	}
+	a.Copy(keep)
+	return thinQ(a)
 }
 
 // thinQ replaces the columns of a (rows >= columns) by an orthonormal basis
