@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -228,7 +230,7 @@ func leadingAxes(xc *mat.Dense, k int) (*mat.Dense, []float64, bool) {
 // orthonormalize replaces the columns of v by an orthonormal basis of
 // their span, by Cholesky QR applied twice (the second pass restores the
 // orthogonality the first loses to rounding). It reports false when the
-// columns are (numerically) dependent.
+// columns are (numerically) dependent; v then still spans what it spanned.
 func orthonormalize(v *mat.Dense) bool {
 	_, b := v.Dims()
 	for pass := 0; pass < 2; pass++ {
@@ -240,14 +242,21 @@ func orthonormalize(v *mat.Dense) bool {
 		}
 		var r mat.TriDense
 		ch.UTo(&r)
-		// v = v R^-1: solve R^T x^T = v^T, row by row of v.
-		var rinv mat.TriDense
-		if err := rinv.InverseTri(&r); err != nil {
+		// A Gram matrix this ill-conditioned (condition above 1e16) leaves
+		// the solve below without accurate digits: report dependence.
+		rt := r.RawTriangular()
+		lo, hi := math.Inf(1), 0.0
+		for i := range b {
+			d := rt.Data[i*rt.Stride+i]
+			lo, hi = min(lo, d), max(hi, d)
+		}
+		if !(lo > 1e-8*hi) {
 			return false
 		}
-		var out mat.Dense
-		out.Mul(v, &rinv)
-		v.Copy(&out)
+		// v = v R^-1 in place: a triangular solve with b right-hand sides
+		// per row, on the installed BLAS (no copies of v).
+		raw := v.RawMatrix()
+		blas64.Trsm(blas.Right, blas.NoTrans, 1, rt, blas64.General{Rows: raw.Rows, Cols: raw.Cols, Stride: raw.Stride, Data: raw.Data})
 	}
 	return true
 }

@@ -94,6 +94,9 @@ func randomizedAxes(xc *mat.Dense, k int, opt PCAOptions) (*mat.Dense, []float64
 	}
 	var b mat.Dense
 	b.Mul(y.T(), xc) // l x p
+	if axes, variance, ok := smallSVDByGram(&b, k, n); ok {
+		return axes, variance, true
+	}
 	var svd mat.SVD
 	if !svd.Factorize(b.T(), mat.SVDThin) { // p x l: U holds the axes
 		return nil, nil, false
@@ -109,18 +112,52 @@ func randomizedAxes(xc *mat.Dense, k int, opt PCAOptions) (*mat.Dense, []float64
 	return mat.DenseCopyOf(u.Slice(0, p, 0, k)), variance, true
 }
 
+// smallSVDByGram returns the k leading right singular vectors of the wide
+// l x p matrix b (as columns) and the variances s^2/(n-1), from the
+// eigendecomposition of the l x l matrix b bᵀ: two matrix products and a
+// tiny eigensolver, where gonum's SVD of the p x l matrix is unblocked Go
+// (most of the time at 100,000 features). Squaring b halves the relative
+// accuracy of small singular values, so it reports false when the k-th is
+// below 1e-6 of the first (1e-12 in the squares), for the SVD to take over.
+func smallSVDByGram(b *mat.Dense, k, n int) (*mat.Dense, []float64, bool) {
+	l, p := b.Dims()
+	var g mat.SymDense
+	g.SymOuterK(1, b)
+	var eig mat.EigenSym
+	if !eig.Factorize(&g, true) {
+		return nil, nil, false
+	}
+	vals := eig.Values(nil) // ascending
+	if !(vals[l-k] > 1e-12*vals[l-1]) {
+		return nil, nil, false
+	}
+	var vecs mat.Dense
+	eig.VectorsTo(&vecs)
+	// Columns of U scaled by 1/s, largest first: axes = bᵀ U S⁻¹.
+	us := mat.NewDense(l, k, nil)
+	denom := float64(max(n-1, 1))
+	variance := make([]float64, k)
+	for c := range k {
+		src := l - 1 - c
+		inv := 1 / math.Sqrt(vals[src])
+		for r := range l {
+			us.Set(r, c, vecs.At(r, src)*inv)
+		}
+		variance[c] = vals[src] / denom
+	}
+	axes := mat.NewDense(p, k, nil)
+	axes.Mul(b.T(), us)
+	return axes, variance, true
+}
+
 // orthonormalBasis replaces the columns of a by an orthonormal basis of
 // their span: by Cholesky QR twice (orthonormalize: matrix products, fast),
 // or, where the columns are too ill-conditioned for it, by Householder QR
 // (thinQ: gonum's unblocked LAPACK, memory-bound, 40% of the time when it
 // was used throughout).
 func orthonormalBasis(a *mat.Dense) bool {
-	keep := mat.DenseCopyOf(a)
-	if orthonormalize(a) {
-		return true
-	}
-	a.Copy(keep)
-	return thinQ(a)
+	// A failed orthonormalize leaves a spanning the same space.
+	return orthonormalize(a) || thinQ(a)
 }
 
 // thinQ replaces the columns of a (rows >= columns) by an orthonormal basis
