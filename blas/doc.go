@@ -24,6 +24,9 @@
 //	// C (m×n) = A (m×k) · Bᵀ (B is n×k), row-major, no views.
 //	nlblas.Sgemm(false, true, m, n, k, 1, a, k, b, k, 0, c, n)
 //
+// SgemmSerial and DgemmSerial compute the same product on the calling
+// goroutine alone, for callers that already run one product per core.
+//
 // Every routine other than Sgemm, Dgemm, Ssyrk, Dsyrk, Strsm and Dtrsm is
 // gonum's (gonum.Implementation is embedded). The arguments are checked exactly like
 // gonum's, with the same panic messages.
