@@ -11,8 +11,11 @@
 # Environment: SCALE_TRIALS (default "1000 2000 4000 8000 16000 30000",
 # at SCALE_P voxels, default 5000), SCALE_VOXELS (default "1000 3000 10000
 # 30000 100000", at SCALE_N trials, default 2000), SCALE_OPS (default
-# "glm select ridge pca"), SCALE_CROSS (trials at which ridge's primal and
-# dual forms are both timed, default "2500 4000 5000 6500 10000"), SCALE_TIMEOUT seconds per process (1200).
+# "glm ridge pca select"), SCALE_CROSS (trials at which ridge's primal and
+# dual forms are both timed, default "2500 4000 5000 6500 10000"; empty:
+# none, and the earlier ones are kept), SCALE_SELECT_MAX_TRIALS and
+# SCALE_SELECT_MAX_VOXELS (16000, 30000: voxel selection's largest sizes),
+# SCALE_TIMEOUT seconds per process (1200).
 # Needs Debian's python3-sklearn and python3-matplotlib (/usr/bin/python3).
 # The GLM's runs (float32 NIfTI, up to ~2.6 GB) go to a temporary folder.
 set -euo pipefail
@@ -20,8 +23,13 @@ cd "$(dirname "$0")/../.."
 out=${1:-bench/scale/out}
 trials=(${SCALE_TRIALS:-1000 2000 4000 8000 16000 30000})
 voxels=(${SCALE_VOXELS:-1000 3000 10000 30000 100000})
-ops=(${SCALE_OPS:-glm select ridge pca})
+ops=(${SCALE_OPS:-glm ridge pca select})
 pfix=${SCALE_P:-5000}
+cross=${SCALE_CROSS-2500 4000 5000 6500 10000}
+# Voxel selection is five RidgeCV fits into every voxel: the costliest
+# step, capped by default so that the whole run takes about an hour.
+sel_n=${SCALE_SELECT_MAX_TRIALS:-16000}
+sel_p=${SCALE_SELECT_MAX_VOXELS:-30000}
 nfix=${SCALE_N:-2000}
 limit=${SCALE_TIMEOUT:-1200}
 export GOMAXPROCS=2 OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2
@@ -33,8 +41,12 @@ res="$out/results.jsonl"
 # Keep the results of the steps not measured this time.
 touch "$res"
 keep=$(grep -v -E "\"op\": ?\"($(IFS='|'; echo "${ops[*]}"))\"" "$res" || true)
+if [ -z "$cross" ]; then # keep the earlier crossing measurements
+	keep=$(printf '%s\n%s' "$keep" "$(grep '"axis":"cross"' "$res" || true)")
+fi
 printf '%s\n' "$keep" | grep . >"$res" || true
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) (family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | xargs), model $(grep -m1 '^model\s' /proc/cpuinfo | cut -d: -f2 | xargs)), $(nproc) cores, $(grep -o -w -E 'avx512f|avx2' /proc/cpuinfo | sort -u | xargs), $(free -g | awk '/Mem/ {print $2}') GiB" | tee "$out/machine.txt"
+echo "# $(go run ./bench/machine)" | tee -a "$out/machine.txt"
 
 # one OP AXIS N P: the Go step and its peer, each in its own process; a
 # process that fails or runs out of time is recorded as such.
@@ -65,12 +77,12 @@ one() {
 			echo "{\"axis\":\"$axis\",\"impl\":\"sklearn\",\"op\":\"$op\",\"n\":$n,\"p\":$p,\"failed\":$?}" >>"$res"
 		fi
 	fi
-	tail -n 3 "$res" | grep "\"n\":$n,\"p\":$p\|\"n\": $n, \"p\": $p" | sed 's/^/  /' >&2 || true
+	tail -n 3 "$res" | grep -E "\"n\": ?$n,.*\"p\": ?$p," | sed 's/^/  /' >&2 || true
 }
 
 # Where ridge's primal and dual forms cross: both forced, around n = p.
 if [[ " ${ops[*]} " == *" ridge "* ]]; then
-	for n in ${SCALE_CROSS:-2500 4000 5000 6500 10000}; do
+	for n in $cross; do
 		for mode in primal dual; do
 			load=$(cut -d' ' -f1 /proc/loadavg)
 			timeout "$limit" "$tmp/scale" -op ridge -mode "$mode" -n "$n" -p "$pfix" | sed "s/^{/{\"axis\":\"cross\",\"load\":$load,/" >>"$res" || true
@@ -79,9 +91,13 @@ if [[ " ${ops[*]} " == *" ridge "* ]]; then
 fi
 
 for op in "${ops[@]}"; do
-	for n in "${trials[@]}"; do one "$op" trials "$n" "$pfix"; done
+	for n in "${trials[@]}"; do
+		[ "$op" = select ] && [ "$n" -gt "$sel_n" ] && continue
+		one "$op" trials "$n" "$pfix"
+	done
 	rm -rf "$tmp"/glm-*
 	for p in "${voxels[@]}"; do
+		[ "$op" = select ] && [ "$p" -gt "$sel_p" ] && continue
 		one "$op" voxels "$nfix" "$p"
 		rm -rf "$tmp"/glm-*
 	done

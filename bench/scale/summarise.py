@@ -3,7 +3,9 @@
 
     /usr/bin/python3 bench/scale/summarise.py results.jsonl OUTDIR
 
-Writes OUTDIR/RESULTS.md (also printed) and OUTDIR/scale.png. The slope
+Writes OUTDIR/RESULTS.md (also printed) and OUTDIR/scale.png. PCA rows
+give the exact and the randomized solvers of both sides (Go's peaks for
+each; scikit-learn's process runs both, so its peak is the larger). The slope
 of log time (or log peak memory) against log size is fitted by least
 squares over the sizes measured, and separately over the largest three,
 where the leading term dominates.
@@ -72,7 +74,10 @@ def main():
                         ratio = f"{gr['seconds'] / fr['seconds']:.2f} exact"
                     if "seconds" in rr and "seconds" in sr:
                         ratio += f", {rr['seconds'] / sr['seconds']:.2f} randomized"
-                lines.append(f"| {NAMES[op]} | {size:,} | {gos} | {gr.get('peak_mib', '-')} | {skl} | {sr.get('peak_mib', '-')} | {ratio} | {gr.get('load', '-')} |")
+                gpeak = gr.get("peak_mib", "-")
+                if "peak_mib" in rr:
+                    gpeak = f"{gpeak} / {rr['peak_mib']}"
+                lines.append(f"| {NAMES[op]} | {size:,} | {gos} | {gpeak} | {skl} | {sr.get('peak_mib', '-')} | {ratio} | {gr.get('load', '-')} |")
             for impl in IMPLS:
                 d = {s: r for s, r in by.get((op, axis, impl), {}).items() if "seconds" in r}
                 if len(d) >= 2:
