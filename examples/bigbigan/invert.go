@@ -5,7 +5,6 @@ import (
 	"io"
 	"math"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/neurolatent/neurolatent/bigbigan"
@@ -38,20 +37,12 @@ func runInvert(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	switch {
-	case *out == "":
-		return cli.Usagef("-out is required")
-	case *steps < 1 || *batch < 1:
-		return cli.Usagef("-steps %d and -batch %d must be at least 1", *steps, *batch)
-	case *limit < 0 || *sampleEvery < 0 || *ckptEvery < 0:
-		return cli.Usagef("-limit, -sample-every and -checkpoint-every must not be negative")
 	case !(*lr > 0) || math.IsInf(*lr, 0):
 		return cli.Usagef("-lr %g: want a positive number", *lr)
 	case !(*latentW >= 0) || math.IsInf(*latentW, 0):
 		return cli.Usagef("-latent-weight %g: want a finite number >= 0", *latentW)
-	case *weights != "" && !strings.EqualFold(filepath.Ext(*weights), ".safetensors"):
-		return cli.Usagef("-weights %s: want a .safetensors file", *weights)
 	}
-	if err := checkOutputs(*out, *weights, *resume); err != nil {
+	if err := checkLoop(*out, *weights, *resume, *steps, *batch, *limit, *sampleEvery, *ckptEvery); err != nil {
 		return err
 	}
 	v, err := loadBiGAN(*init)

@@ -38,6 +38,24 @@ func loadBiGAN(path string) (*bigbigan.BiGAN, error) {
 	return bigbigan.ReadBiGAN(bytes.NewReader(raw), int64(len(raw)), "the shipped BigBiGAN")
 }
 
+// checkLoop validates the flags train and invert share (the output
+// folder, the run's length and its intervals, the weights file's type) and
+// then their outputs (checkOutputs): what would fail or differ from the
+// request, before any data are read.
+func checkLoop(out, weights string, resume bool, steps, batch, limit, sampleEvery, ckptEvery int) error {
+	switch {
+	case out == "":
+		return cli.Usagef("-out is required")
+	case steps < 1 || batch < 1:
+		return cli.Usagef("-steps %d and -batch %d must be at least 1", steps, batch)
+	case limit < 0 || sampleEvery < 0 || ckptEvery < 0:
+		return cli.Usagef("-limit, -sample-every and -checkpoint-every must not be negative")
+	case weights != "" && !strings.EqualFold(filepath.Ext(weights), ".safetensors"):
+		return cli.Usagef("-weights %s: want a .safetensors file", weights)
+	}
+	return checkOutputs(out, weights, resume)
+}
+
 // loadImages reads labelled images for training or encoding: the embedded
 // Fashion-MNIST split ("fashion:train", "fashion:test") or an IDX file,
 // resized to size.
@@ -73,20 +91,10 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
-	switch {
-	case *out == "":
-		return cli.Usagef("-out is required")
-	case *steps < 1 || *batch < 1:
-		return cli.Usagef("-steps %d and -batch %d must be at least 1", *steps, *batch)
-	case *limit < 0 || *sampleEvery < 0 || *ckptEvery < 0:
-		return cli.Usagef("-limit, -sample-every and -checkpoint-every must not be negative")
-	case !(*lrGen >= 0) || !(*lrDis >= 0) || math.IsInf(*lrGen, 0) || math.IsInf(*lrDis, 0):
+	if !(*lrGen >= 0) || !(*lrDis >= 0) || math.IsInf(*lrGen, 0) || math.IsInf(*lrDis, 0) {
 		return cli.Usagef("-lr-gen %g and -lr-dis %g: want finite numbers >= 0 (0: the configuration's)", *lrGen, *lrDis)
-	case *weights != "" && !strings.EqualFold(filepath.Ext(*weights), ".safetensors"):
-		return cli.Usagef("-weights %s: want a .safetensors file", *weights)
 	}
-	// What would fail or differ from the request, before any data are read.
-	if err := checkOutputs(*out, *weights, *resume); err != nil {
+	if err := checkLoop(*out, *weights, *resume, *steps, *batch, *limit, *sampleEvery, *ckptEvery); err != nil {
 		return err
 	}
 	c := bigbigan.Small32()
