@@ -1,5 +1,3 @@
-// Package procmem reads the process's own memory figures, for the
-// benchmarks that report peak memory beside time.
 package procmem
 
 import (
