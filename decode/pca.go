@@ -44,22 +44,30 @@ func FitPCAWith(x *mat.Dense, k int, opt PCAOptions) (*PCA, error) {
 	for j := range mean {
 		mean[j] /= float64(n)
 	}
-	xc := mat.NewDense(n, p, nil)
-	for i := 0; i < n; i++ {
-		src, dst := x.RawRowView(i), xc.RawRowView(i)
-		for j, v := range src {
-			dst[j] = v - mean[j]
+	centred := func() *mat.Dense {
+		xc := mat.NewDense(n, p, nil)
+		for i := 0; i < n; i++ {
+			src, dst := x.RawRowView(i), xc.RawRowView(i)
+			for j, v := range src {
+				dst[j] = v - mean[j]
+			}
 		}
+		return xc
 	}
-	var vt *mat.Dense
+	var xc, vt *mat.Dense
 	var variance []float64
 	ok := false
 	if opt.Solver == PCARandomized {
-		vt, variance, ok = randomizedAxes(xc, k, opt)
+		// The randomized solver centres implicitly: no copy of the data.
+		vt, variance, ok = randomizedAxes(centredOp{x: x, mean: mean}, k, opt)
 	} else {
+		xc = centred()
 		vt, variance, ok = leadingAxes(xc, k)
 	}
 	if !ok {
+		if xc == nil {
+			xc = centred()
+		}
 		var err error
 		if vt, variance, err = principalAxes(xc); err != nil {
 			return nil, err

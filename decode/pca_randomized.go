@@ -58,8 +58,8 @@ func (o PCAOptions) validate() error {
 // of the small matrix Qᵀ xc gives the axes. It reports false when the
 // sample has fewer directions than it needs (then FitPCAWith falls back to
 // the full decomposition).
-func randomizedAxes(xc *mat.Dense, k int, opt PCAOptions) (*mat.Dense, []float64, bool) {
-	n, p := xc.Dims()
+func randomizedAxes(xc centredOp, k int, opt PCAOptions) (*mat.Dense, []float64, bool) {
+	n, p := xc.x.Dims()
 	over := opt.Oversample
 	if over == 0 {
 		over = 10
@@ -78,22 +78,23 @@ func randomizedAxes(xc *mat.Dense, k int, opt PCAOptions) (*mat.Dense, []float64
 		omega.RawMatrix().Data[i] = rng.NormFloat64()
 	}
 	var y, z mat.Dense
-	y.Mul(xc, omega) // n x l
+	xc.mul(&y, omega) // n x l
 	if !orthonormalBasis(&y) {
 		return nil, nil, false
 	}
 	for range iters {
-		z.Mul(xc.T(), &y) // p x l
+		xc.mulT(&z, &y) // p x l
 		if !orthonormalBasis(&z) {
 			return nil, nil, false
 		}
-		y.Mul(xc, &z)
+		xc.mul(&y, &z)
 		if !orthonormalBasis(&y) {
 			return nil, nil, false
 		}
 	}
-	var b mat.Dense
-	b.Mul(y.T(), xc) // l x p
+	var b, bt mat.Dense
+	xc.mulT(&bt, &y) // p x l
+	b.CloneFrom(bt.T())
 	if axes, variance, ok := smallSVDByGram(&b, k, n); ok {
 		return axes, variance, true
 	}
@@ -110,6 +111,50 @@ func randomizedAxes(xc *mat.Dense, k int, opt PCAOptions) (*mat.Dense, []float64
 		variance[i] = s[i] * s[i] / denom
 	}
 	return mat.DenseCopyOf(u.Slice(0, p, 0, k)), variance, true
+}
+
+// centredOp is x with its column means subtracted, never formed: products
+// with it are products with x corrected by a rank-one term, so the
+// randomized PCA needs no copy of the data (1.6 GB at 2,000 x 100,000).
+// The correction cancels the mean's share of each product, which costs
+// digits only where the means dwarf the spread by many orders of
+// magnitude, well below what an approximate solver resolves.
+type centredOp struct {
+	x    *mat.Dense
+	mean []float64
+}
+
+// mul sets dst = (x - 1 meanᵀ) b = x b - 1 (meanᵀ b).
+func (c centredOp) mul(dst *mat.Dense, b *mat.Dense) {
+	dst.Mul(c.x, b)
+	mb := mat.NewVecDense(len(c.mean), c.mean)
+	var corr mat.VecDense
+	corr.MulVec(b.T(), mb) // meanᵀ b, as a column
+	r, cols := dst.Dims()
+	for i := range r {
+		row := dst.RawRowView(i)
+		for j := range cols {
+			row[j] -= corr.AtVec(j)
+		}
+	}
+}
+
+// mulT sets dst = (x - 1 meanᵀ)ᵀ y = xᵀ y - mean (1ᵀ y).
+func (c centredOp) mulT(dst *mat.Dense, y *mat.Dense) {
+	dst.Mul(c.x.T(), y)
+	n, cols := y.Dims()
+	colSum := make([]float64, cols)
+	for i := range n {
+		for j, v := range y.RawRowView(i) {
+			colSum[j] += v
+		}
+	}
+	for i, m := range c.mean {
+		row := dst.RawRowView(i)
+		for j := range cols {
+			row[j] -= m * colSum[j]
+		}
+	}
 }
 
 // smallSVDByGram returns the k leading right singular vectors of the wide
