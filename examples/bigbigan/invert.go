@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"path/filepath"
 	"time"
 
 	"github.com/neurolatent/neurolatent/bigbigan"
@@ -80,14 +79,5 @@ func runInvert(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stderr, "done in %s; checkpoint, reconstructions and loss curves in %s\n", time.Since(start).Round(time.Second), *out)
-	if *weights != "" {
-		if v, err = bigbigan.LoadBiGAN(filepath.Join(*out, gan.CheckpointName)); err != nil {
-			return err
-		}
-		if err := v.Save(*weights); err != nil {
-			return err
-		}
-		fmt.Fprintf(stderr, "weights written to %s\n", *weights)
-	}
-	return nil
+	return saveFinalWeights(*out, *weights, stderr)
 }

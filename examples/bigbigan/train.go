@@ -127,16 +127,24 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stderr, "done in %s; checkpoint, samples and loss curves in %s\n", time.Since(start).Round(time.Second), *out)
-	if *weights != "" {
-		// A resumed run trained the checkpoint's weights: reload them.
-		if v, err = bigbigan.LoadBiGAN(filepath.Join(*out, gan.CheckpointName)); err != nil {
-			return err
-		}
-		if err := v.Save(*weights); err != nil {
-			return err
-		}
-		fmt.Fprintf(stderr, "weights written to %s\n", *weights)
+	return saveFinalWeights(*out, *weights, stderr)
+}
+
+// saveFinalWeights writes the run's final weights to weights ("" for
+// none) from the checkpoint in out: a resumed run trained the checkpoint's
+// weights, not those the command started from.
+func saveFinalWeights(out, weights string, stderr io.Writer) error {
+	if weights == "" {
+		return nil
 	}
+	v, err := bigbigan.LoadBiGAN(filepath.Join(out, gan.CheckpointName))
+	if err != nil {
+		return err
+	}
+	if err := v.Save(weights); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "weights written to %s\n", weights)
 	return nil
 }
 
